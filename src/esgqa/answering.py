@@ -1,0 +1,411 @@
+"""Answer steps behind one interface, composed with the retriever as an LCEL chain.
+
+The default `extractive` backend needs no LLM: it splits the retrieved passages into sentences
+and table rows, scores each against the question, and quotes the best one with its figure.
+It abstains ("not disclosed in the report") when nothing supports the question well enough.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from esgqa.chunking import CELL_SEP
+from esgqa.figures import Figure, numbers_in, parse_figures
+from esgqa.index import Index
+from esgqa.lexicon import expand, tokens
+from esgqa.retrieval import HybridRetriever, from_document
+from esgqa.settings import Settings
+from esgqa.types import Answer, Citation, Passage
+
+NOT_DISCLOSED = "Not disclosed in the report"
+_TARGET_WORDS = {"target", "goal", "design", "designed", "expect", "expected", "expecting", "plan",
+                 "planned", "aim", "forecast", "estimate", "estimated", "ambition", "commitment", "will"}
+_PERCENT_WORDS = {"percentage", "percent", "share", "proportion", "rate", "ratio", "%"}
+# "outside mainland China": the answer must be about the complement, not the named thing.
+_CONTRAST_Q = re.compile(r"\b(outside|excluding|except|other than|beyond|apart from|non-)", re.I)
+_CONTRAST_U = re.compile(r"\b(outside|other|overseas|international|excluding|except|beyond|abroad|foreign|non-)",
+                         re.I)
+_OPEN_QUESTION = re.compile(r"^\s*(how (do|does|did|is|are)\b|describe|explain|why|what (measures|policies|steps|actions|approach)|which|who|does|do|is|are|has|have)\b", re.I)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+_YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+class Answerer(Protocol):
+    """The narrow interface every backend implements."""
+
+    name: str
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer: ...
+
+
+# ---- question analysis ---------------------------------------------------------------------
+@dataclass
+class Query:
+    text: str
+    terms: list[str]
+    years: set[int]
+    relative_years: set[int]  # offsets from the reporting year ("last year" = 0, "prior year" = -1)
+    identifiers: list[tuple[str, str]]  # ("scope", "3"): numbered names that must match
+    wants_percent: bool
+    wants_target: bool
+    wants_figure: bool
+    wants_count: bool = False
+    contrast: bool = False
+    numbers: set[float] = field(default_factory=set)
+
+    def asked_years(self, report_year: int | None) -> set[int]:
+        years = set(self.years)
+        if report_year:
+            years |= {report_year + off for off in self.relative_years}
+        return years
+
+
+def analyse(question: str, abbreviations: dict[str, str]) -> Query:
+    q = question.strip()
+    low = q.lower()
+    years = {int(y) for y in _YEAR_IN.findall(q)}
+    years |= {2000 + int(y) for y in re.findall(r"\bfy\s?'?(\d{2})\b", low)}
+    relative: set[int] = set()
+    if re.search(r"\b(this|last|the latest|the most recent|the current|the reporting) (year|period)\b|"
+                 r"\breporting (year|period)\b", low) and not years:
+        relative.add(0)
+    if re.search(r"\b(previous|prior|preceding) (year|period)\b", low):
+        relative.add(-1)
+    if re.search(r"\b(next|following|coming) year\b", low):
+        relative.add(1)
+    identifiers = [(w, n) for w, n in re.findall(r"\b([a-z]+)\s+(\d{1,2})\b(?!\s*(?:%|,\d|\.\d))", low)
+                   if w not in {"in", "of", "by", "than", "to", "and", "for", "were", "was", "is", "are"}]
+    expanded = expand(q, abbreviations)
+    terms = [t for t in tokens(expanded) if not t.isdigit() and not _YEAR_IN.fullmatch(t)]
+    word_set = set(tokens(low, keep_stopwords=True)) | set(low.split())
+    return Query(
+        text=q,
+        terms=list(dict.fromkeys(terms)),
+        years=years,
+        relative_years=relative,
+        identifiers=identifiers,
+        wants_percent=bool(word_set & _PERCENT_WORDS) or "%" in q,
+        wants_target=bool({t.rstrip("s") for t in word_set} & _TARGET_WORDS - {"will"}),
+        wants_figure=not _OPEN_QUESTION.match(q) or bool(re.search(r"\bhow (many|much)\b", low)),
+        wants_count=bool(re.search(r"\bhow many\b|\bnumber of\b", low)),
+        contrast=bool(_CONTRAST_Q.search(q)),
+        numbers={f.value for f in parse_figures(q)},
+    )
+
+
+# ---- candidate answer units ------------------------------------------------------------------
+@dataclass
+class Unit:
+    passage: Passage
+    rank: int
+    quote: str  # the evidence as cited
+    context: str  # the words that describe it (section, caption, headers, row label, sentence)
+    figures: list[Figure]
+    table_values: list[tuple[str, str]] = field(default_factory=list)  # (column header, cell)
+    row_label: str = ""
+    unit_cell: str = ""
+    score: float = 0.0
+    figure: Figure | None = None
+    figure_column: str = ""
+
+
+def units_of(passage: Passage, rank: int) -> list[Unit]:
+    if passage.kind == "table":
+        return _table_units(passage, rank)
+    out = []
+    for line in passage.text.splitlines():
+        for sentence in _SENTENCE_SPLIT.split(line):
+            sentence = sentence.strip(" -•")
+            if len(sentence) < 8:
+                continue
+            out.append(Unit(passage, rank, sentence, f"{passage.section}. {sentence}", numbers_in(sentence)))
+    return out
+
+
+def _table_units(passage: Passage, rank: int) -> list[Unit]:
+    lines = passage.text.splitlines()
+    caption = [ln for ln in lines if CELL_SEP.strip() not in ln]
+    rows = [ln for ln in lines if CELL_SEP.strip() in ln]
+    if len(rows) < 2:
+        return []
+    header = [c.strip() for c in rows[0].split("|")]
+    out = []
+    for row in rows[1:]:
+        cells = [c.strip() for c in row.split("|")]
+        values, labels, unit_cell = [], [], ""
+        for i, cell in enumerate(cells):
+            head = header[i] if i < len(header) else ""
+            if head.lower() == "unit":
+                unit_cell = cell
+            elif numbers_in(cell) and len(cell) < 40 and not re.search(r"[a-z]{4,}", cell):
+                values.append((head, cell))
+            elif cell:
+                labels.append(cell)
+        label = " — ".join(labels)
+        quote = "\n".join([*caption, rows[0], row])
+        context = f"{passage.section}. {' '.join(caption)} {label} {unit_cell}"
+        figs = [f for _, c in values for f in numbers_in(c)]
+        if not values:  # a row of words: read it as a sentence
+            text = " ".join(c for c in cells if c)
+            out.append(Unit(passage, rank, quote, f"{passage.section}. {text}", numbers_in(text)))
+            continue
+        out.append(Unit(passage, rank, quote, context, figs, values, label, unit_cell))
+    return out
+
+
+# ---- the extractive backend ------------------------------------------------------------------
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, index: Index, min_support: float = 0.5) -> None:
+        self.index = index
+        self.min_support = min_support
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    # Embeddings of unit texts are pure functions of the text: safe to share across requests.
+    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            vecs = self.index.embeddings.embed_documents(missing)
+            with self._lock:
+                for t, v in zip(missing, vecs):
+                    self._vectors[t] = np.asarray(v)
+        with self._lock:
+            return [self._vectors[t] for t in texts]
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        query = analyse(question, self.index.abbreviations())
+        units = [u for rank, p in enumerate(passages) for u in units_of(p, rank)]
+        if not units:
+            return self._abstain(question, passages, 0.0)
+        bm25, _ = self.index.bm25()
+        idf = bm25.idf
+        max_idf = max(idf.values()) if idf else 1.0
+        weights = {t: max(idf.get(t, max_idf), 0.05) for t in query.terms}
+        qvec, *uvecs = self._embed([expand(question, self.index.abbreviations())] + [u.context for u in units])
+        for unit, vec in zip(units, uvecs):
+            unit.score = self._score(query, unit, weights, float(np.dot(qvec, vec)), len(passages))
+        eligible = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
+        if not eligible or eligible[0].score < self.min_support:
+            return self._abstain(question, passages, eligible[0].score if eligible else 0.0)
+        return self._respond(question, query, eligible[0])
+
+    def _score(self, q: Query, u: Unit, weights: dict[str, float], semantic: float, k: int) -> float:
+        low = u.context.lower()
+        extra = 0
+        for word, num in q.identifiers:  # "Scope 3" must be about Scope 3
+            if not re.search(rf"\b{re.escape(word)}\s*{num}\b", low):
+                return 0.0
+            # "Scope 1 and 2" is about more than Scope 1
+            extra += bool(re.search(rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+", low))
+        years = q.asked_years(u.passage.year)
+        if not self._choose_figure(q, u, years):
+            return 0.0
+        found = set(tokens(u.context))
+        total = sum(weights.values()) or 1.0
+        coverage = sum(w for t, w in weights.items() if t in found) / total
+        specificity = self._specificity(q, u, weights)
+        score = 0.45 * coverage + 0.35 * semantic + 0.2 * specificity + 0.03 * (1 - u.rank / max(k, 1))
+        score -= 0.15 * extra
+        if u.figure and q.wants_percent and not (u.figure.unit == "percent" or "%" in u.unit_cell):
+            score -= 0.1
+        return score
+
+    def _specificity(self, q: Query, u: Unit, weights: dict[str, float]) -> float:
+        """Share of the words describing the figure that the question asked for.
+
+        Penalises a close but different measure ("employees trained by gender" for
+        "female employees"). For a table cell the description is its row label and
+        column; for a sentence, the words just around the figure.
+        """
+        if not u.figure:
+            return 0.5
+        described = self._described(u, u.figure)
+        words = [t for t in dict.fromkeys(tokens(described)) if not t.isdigit() and t != "data"]
+        if not words:
+            return 0.5
+        bm25, _ = self.index.bm25()
+        idf = bm25.idf
+        w = {t: max(idf.get(t, 1.0), 0.05) for t in words}
+        asked = set(q.terms)
+        return sum(v for t, v in w.items() if t in asked) / sum(w.values())
+
+    def _choose_figure(self, q: Query, u: Unit, years: set[int]) -> bool:
+        """Pick the unit's answer figure; False when the unit cannot answer (wrong year...)."""
+        if u.table_values:
+            return self._choose_cell(q, u, years)
+        stated = {int(y) for y in _YEAR_IN.findall(u.quote)}
+        if years and not (years & stated) and not (not stated and u.passage.year in years):
+            return False
+        candidates = [f for f in u.figures if f.value not in q.numbers and self._fits_kind(q, u, f)]
+        if not q.wants_figure:
+            u.figure = max(candidates, key=lambda f: self._figure_fit(q, u, f)) if candidates else None
+            return True
+        if not candidates:
+            return False
+        best = max(candidates, key=lambda f: self._figure_fit(q, u, f))
+        if self._figure_fit(q, u, best) <= -1:
+            return False
+        u.figure = best
+        return True
+
+    @staticmethod
+    def _described(u: Unit, f: Figure) -> str:
+        """The words that say what a figure measures: row label and column, or nearby words."""
+        if u.table_values:
+            return f"{u.row_label} {u.figure_column}"
+        return u.quote[max(0, f.start - 60):f.end + 30]
+
+    def _fits_kind(self, q: Query, u: Unit, f: Figure) -> bool:
+        """A count question is not answered by a percentage; 'outside X' not by X itself."""
+        is_pct = f.unit == "percent" or "%" in u.unit_cell
+        if q.wants_count and not q.wants_percent and is_pct:
+            return False
+        return not (q.contrast and not _CONTRAST_U.search(self._described(u, f)))
+
+    def _figure_fit(self, q: Query, u: Unit, f: Figure) -> float:
+        """How well a figure in a sentence fits the question: nearby question words."""
+        text = u.quote
+        before = tokens(text[:f.start], keep_stopwords=True)
+        after = tokens(text[f.end:], keep_stopwords=True)
+        terms = set(q.terms)
+        fit = 0.0
+        for dist, tok in enumerate(reversed(before[-10:]), start=1):
+            fit += (tok in terms) / (dist + 1)
+        for dist, tok in enumerate(after[:6], start=1):
+            fit += (tok in terms) / dist
+        if q.wants_percent:
+            fit += 0.5 if f.unit == "percent" else -0.3
+        clause = re.split(r"[,;:]", text[:f.start])[-1]
+        if not q.wants_target and set(tokens(clause, keep_stopwords=True)) & _TARGET_WORDS:
+            fit -= 2  # a goal or design value is not the actual figure
+        return fit
+
+    def _choose_cell(self, q: Query, u: Unit, years: set[int]) -> bool:
+        cols = u.table_values
+        header_years = [{int(y) for y in _YEAR_IN.findall(h)} for h, _ in cols]
+        label_years = {int(y) for y in _YEAR_IN.findall(u.row_label)}
+        if years:
+            if label_years:
+                if not years & label_years:
+                    return False
+            elif any(header_years):
+                cols = [c for c, hy in zip(cols, header_years) if hy & years]
+                if not cols:
+                    return False
+            elif u.passage.year not in years:
+                return False
+        is_target = [bool(set(tokens(h, keep_stopwords=True)) & _TARGET_WORDS) for h, _ in cols]
+        if q.wants_target and any(is_target):
+            cols = [c for c, t in zip(cols, is_target) if t]
+        elif not q.wants_target and not all(is_target):
+            cols = [c for c, t in zip(cols, is_target) if not t]
+        elif not q.wants_target:
+            return False
+
+        def col_rank(col: tuple[str, str]) -> tuple[float, int]:
+            head_tokens = set(tokens(col[0]))
+            ys = [int(y) for y in _YEAR_IN.findall(col[0])]
+            return (len(head_tokens & set(q.terms)), max(ys) if ys else 0)
+
+        head, cell = max(reversed(cols), key=col_rank)
+        figs = numbers_in(cell)
+        if not figs:
+            return False
+        u.figure, u.figure_column = figs[0], head
+        return self._fits_kind(q, u, figs[0])
+
+    # ---- building the answer ---------------------------------------------------------------
+    def _respond(self, question: str, q: Query, u: Unit) -> Answer:
+        p = u.passage
+        citation = Citation(n=1, document=p.document, page=p.page, page_label=p.page_label,
+                            section=p.section, text=u.quote)
+        fig = u.figure
+        if u.table_values and fig:
+            unit = u.unit_cell or ("%" if fig.unit == "percent" and "%" not in fig.text else "")
+            column = f" ({u.figure_column})" if u.figure_column else ""
+            text = f"{u.row_label}{column}: {fig.text}{' ' + unit if unit and unit != '%' else unit} [1]"
+        else:
+            unit = _unit_after(u.quote, fig) if fig else ""
+            text = f"{u.quote} [1]"
+        if fig and not _YEAR_IN.search(text) and p.year:
+            text += f" (reporting year {p.year})"
+        return Answer(
+            question=question, answer=text, abstained=False, citations=[citation],
+            backend=self.name, figure=fig.text if fig else None, unit=unit or None,
+            confidence=round(min(1.0, u.score), 3),
+        )
+
+    def _abstain(self, question: str, passages: list[Passage], best: float) -> Answer:
+        cites = [
+            Citation(n=i + 1, document=p.document, page=p.page, page_label=p.page_label,
+                     section=p.section, text=p.text)
+            for i, p in enumerate(passages[:3])
+        ]
+        refs = ", ".join(f"[{c.n}]" for c in cites)
+        text = f"{NOT_DISCLOSED}: no passage states this."
+        if refs:
+            text += f" Closest passages to check: {refs}."
+        return Answer(question=question, answer=text, abstained=True, citations=cites,
+                      backend=self.name, confidence=round(max(0.0, 1 - best), 3))
+
+
+def _unit_after(text: str, fig: Figure) -> str:
+    """The printed unit: '%', 'kWh' from the figure itself, else the noun after it ('patents')."""
+    if fig.currency:
+        return fig.currency
+    if fig.unit:
+        return fig.text.split(None, 1)[-1] if " " in fig.text else re.sub(r"^[\d.,]+", "", fig.text)
+    m = re.match(r"\s+([A-Za-z][A-Za-z\-]+(?:\s+[A-Za-z][A-Za-z\-]+)?)", text[fig.end:])
+    if not m:
+        return ""
+    words = [w for w in m.group(1).split() if w.lower() not in {"and", "of", "in", "the", "to", "for"}]
+    return words[0] if words else ""
+
+
+# ---- backends and the chain ------------------------------------------------------------------
+BACKENDS = {"extractive": ExtractiveAnswerer}
+
+
+def make_answerer(index: Index, settings: Settings) -> Answerer:
+    name = settings.answer.backend
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend '{name}' (choose from {', '.join(sorted(BACKENDS))})")
+    return BACKENDS[name](index, settings.answer.min_support)
+
+
+def build_chain(
+    index: Index, settings: Settings, answerer: Answerer, *,
+    document: str | None = None, k: int | None = None,
+) -> Runnable:
+    """retriever | answerer, as LCEL. Built per request: no state shared between sessions."""
+    retriever = HybridRetriever(
+        index=index, k=k or settings.retrieval.k, document=document,
+        candidates=settings.retrieval.candidates, rrf_k=settings.retrieval.rrf_k,
+    )
+
+    def retrieve(question: str) -> dict:
+        t0 = time.perf_counter()
+        docs = retriever.invoke(question)
+        return {"question": question, "passages": [from_document(d) for d in docs],
+                "retrieval_ms": (time.perf_counter() - t0) * 1000}
+
+    def respond(state: dict) -> Answer:
+        t0 = time.perf_counter()
+        ans = answerer.answer(state["question"], state["passages"])
+        answer_ms = (time.perf_counter() - t0) * 1000
+        ans.timings_ms = {"retrieval": round(state["retrieval_ms"], 1), "answer": round(answer_ms, 1),
+                          "total": round(state["retrieval_ms"] + answer_ms, 1)}
+        return ans
+
+    return RunnableLambda(retrieve) | RunnableLambda(respond)
+

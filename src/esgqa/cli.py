@@ -1,0 +1,208 @@
+"""`esgqa` command line. Errors are one line on stderr: exit 2 for bad input, 1 otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from esgqa.loading import InputError
+from esgqa.settings import Settings
+
+SAMPLE_QUESTIONS = [
+    "How many patents has the company been granted by the end of 2022?",
+    "What was the Beijing data center PUE in 2022?",
+    "What percentage of employees are female?",
+    "What were the Scope 2 emissions in 2022?",
+    "How many suppliers are located outside mainland China?",
+    "What were the company's Scope 3 emissions?",
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        print(f"esgqa: error: {message} (see esgqa --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="esgqa", description="Cited answers and cross-checks for ESG reports, offline.")
+    p.add_argument("--store", type=Path, help="index folder (default .esgqa, env ESGQA_STORE)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("ingest", help="index report files or folders (default: the bundled corpus)")
+    s.add_argument("paths", nargs="*", type=Path)
+
+    s = sub.add_parser("ask", help="answer one question with citations")
+    s.add_argument("question")
+    s.add_argument("--document", help="restrict to one document (its file stem)")
+    s.add_argument("--k", type=int, help="passages to retrieve")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("docs", help="list indexed documents")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("eval", help="run the regression eval and check its gates")
+    s.add_argument("--set", dest="sets", action="append", type=Path, help="a JSONL question set (repeatable)")
+    s.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    s.add_argument("--results", type=Path, default=None, help="results folder (default evals/results)")
+
+    s = sub.add_parser("demo", help="ingest the bundled corpus and answer sample questions")
+    return p
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if args.store:
+        overrides["store"] = args.store
+    return Settings(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as err:
+        print(f"esgqa: error: {err}", file=sys.stderr)
+        if args.debug:
+            raise
+        return 2
+    except KeyboardInterrupt:
+        print("esgqa: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - the contract is one line, not a traceback
+        if args.debug:
+            raise
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        print(f"esgqa: internal error: {type(err).__name__}: {first} (rerun with --debug)", file=sys.stderr)
+        return 1
+
+
+def _assistant(args: argparse.Namespace):
+    from esgqa.assistant import Assistant
+
+    return Assistant(settings_from(args))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from esgqa.loading import find_files
+
+    assistant = _assistant(args)
+    paths = args.paths or [assistant.settings.corpus]
+    files = find_files(paths)
+    if not files:
+        raise InputError(f"no .pdf, .md or .txt files in {', '.join(map(str, paths))}")
+    failed = []
+    for path in files:
+        try:
+            doc, passages = assistant.prepare(path)
+        except InputError as err:
+            print(f"esgqa: error: {err}", file=sys.stderr)
+            failed.append(path)
+            continue
+        with tqdm(total=len(passages), desc=doc.name[:40], unit="chunk", file=sys.stderr,
+                  disable=None, leave=False) as bar:
+            res = assistant.index.add(doc, passages, bar.update)
+        state = "unchanged" if res.unchanged else f"+{res.added} -{res.removed}"
+        print(f"{res.document}: {res.total} chunks ({state}), {len(doc.pages)} page(s)")
+    return 2 if failed else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    assistant.ensure_corpus()
+    answer = assistant.ask(args.question, document=args.document, k=args.k)
+    if args.json:
+        print(json.dumps(answer.json_dict(), ensure_ascii=False))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer) -> str:
+    lines = [answer.answer, ""]
+    for c in answer.citations:
+        where = c.document + (f", p. {c.page_label or c.page}" if c.page else "")
+        where += f", § {c.section}" if c.section else ""
+        quote = " ".join(c.text.split())
+        lines.append(f"[{c.n}] {where}: \"{quote[:400]}{'…' if len(quote) > 400 else ''}\"")
+    return "\n".join(lines)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    docs = assistant.index.documents()
+    if args.json:
+        print(json.dumps([d.model_dump() for d in docs], ensure_ascii=False))
+    elif not docs:
+        print("no documents indexed (run: esgqa ingest)")
+    else:
+        for d in docs:
+            pages = f"{d.pages} pages" if d.pages else "no pages"
+            print(f"{d.name}\t{d.kind}\t{pages}\t{d.chunks} chunks\t{d.title}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    assistant.ensure_corpus()
+    for q in SAMPLE_QUESTIONS:
+        print(f"Q: {q}")
+        print(format_answer(assistant.ask(q)))
+        print()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from esgqa import evals
+
+    assistant = _assistant(args)
+    if args.sets:
+        missing = [s for s in args.sets if not s.exists()]
+        if missing:
+            raise InputError(f"{missing[0]}: no such eval set")
+        sets = [(s, None) for s in args.sets]
+    else:
+        sets = evals.default_sets()
+    out_dir = args.results or evals.EVALS_DIR / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    gates = evals.load_gates()
+    report, failures, all_metrics = [], [], {}
+    for path, skip in sets:
+        if skip:
+            print(f"esgqa eval: {skip}", file=sys.stderr)
+            continue
+        results = evals.run_eval(assistant, evals.load_items(path), baseline=not args.no_baseline)
+        m = evals.metrics(results)
+        all_metrics[path.stem] = {**m, "misses": evals.misses(results)}
+        table = evals.render_table(path.stem, m)
+        report.append(table)
+        failures += [f"{path.stem}: {f}" for f in evals.check_gates(m, gates)]
+        if not args.json:
+            print(table + "\n")
+            for miss in all_metrics[path.stem]["misses"]:
+                print(f"  MISS {miss['id']}: {miss['question']}\n       expected {miss['expected']}; "
+                      f"{miss['why']}\n       answer: {miss['answer'][:160]}")
+            print()
+    (out_dir / "eval.json").write_text(json.dumps(all_metrics, indent=2, ensure_ascii=False))
+    md = "\n\n".join(report) + "\n\n" + "\n".join(
+        f"- {name} {x['id']}: {x['question']} — expected {x['expected']}, {x['why']}"
+        for name, m in all_metrics.items() for x in m["misses"])
+    (out_dir / "eval.md").write_text(md + "\n")
+    if args.json:
+        print(json.dumps(all_metrics, ensure_ascii=False))
+    for f in failures:
+        print(f"esgqa eval: gate failed: {f}", file=sys.stderr)
+    print(f"esgqa eval: {'FAIL' if failures else 'PASS'} (reports in {out_dir})", file=sys.stderr)
+    return 1 if failures else 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval}
+
+if __name__ == "__main__":
+    raise SystemExit(main())

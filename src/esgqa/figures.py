@@ -1,0 +1,176 @@
+"""The one number/unit parser, shared by answering, cross-check and evals.
+
+Figures are compared as numbers, not strings: "35,796.91" == "35796.910",
+"1.370" == "1.37", "50.6 GWh" == "50,600 MWh", "HK$ 3 million" == "HK$3,000,000".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "'000": 1e3,
+    "million": 1e6, "mn": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "b": 1e9,
+}
+
+# unit spelling -> (family, factor to the family's base unit)
+_UNITS: dict[str, tuple[str, float]] = {
+    "%": ("percent", 1.0), "percent": ("percent", 1.0), "per cent": ("percent", 1.0),
+    "wh": ("energy", 1e-3), "kwh": ("energy", 1.0), "mwh": ("energy", 1e3),
+    "gwh": ("energy", 1e6), "twh": ("energy", 1e9), "gj": ("energy", 277.778),
+    "mj": ("energy", 0.277778), "tj": ("energy", 277_778.0),
+    "kg": ("mass", 1e-3), "t": ("mass", 1.0), "tonne": ("mass", 1.0), "tonnes": ("mass", 1.0),
+    "ton": ("mass", 1.0), "tons": ("mass", 1.0), "kt": ("mass", 1e3), "mt": ("mass", 1e6),
+    "m3": ("volume", 1.0), "m³": ("volume", 1.0), "cubic metres": ("volume", 1.0),
+    "litres": ("volume", 1e-3), "liters": ("volume", 1e-3),
+}
+# Emissions are masses of CO2(e); "t CO2e", "tonnes CO2", "tCO2e" all land in family "co2".
+_CO2 = re.compile(r"^\s*(?:of\s+)?co\s*[2₂](?:\s*-?e(?:q)?\b)?", re.I)
+
+_CURRENCIES = {
+    "hk$": "HKD", "hks": "HKD", "hkd": "HKD", "rmb": "CNY", "cny": "CNY", "¥": "CNY",
+    "us$": "USD", "usd": "USD", "$": "USD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
+}
+
+_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_CURRENCY_RE = r"(?:HK\$|HKS|HKD|RMB|CNY|US\$|USD|EUR|GBP|[$€£¥])"
+FIGURE_RE = re.compile(
+    rf"(?<![\w.,])(?P<cur>{_CURRENCY_RE}\s?)?(?P<num>{_NUM})(?![\d])"
+    r"(?P<scale>\s?(?:thousand|million|billion|mn|bn)\b)?"
+    r"(?P<unit>\s?(?:%|per\s?cent\b|percent\b|[kMGT]Wh\b|Wh\b|GJ\b|MJ\b|TJ\b|kg\b|kt\b|"
+    r"tonnes?\b|tons?\b|t\b|m3\b|m³|cubic metres\b|lit(?:re|er)s\b))?",
+    re.I,
+)
+_YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as printed, with what it measures in comparable form."""
+
+    text: str  # as printed, e.g. "35,796.91" or "HK$ 3 million"
+    value: float  # the printed number times its scale word
+    unit: str | None  # canonical unit family: percent, energy, mass, co2, volume, or None
+    base_value: float  # value in the family's base unit (kWh, tonne, m3)
+    currency: str | None
+    start: int
+    end: int
+    decimals: int  # digits after the decimal point as printed (for rounding tolerance)
+    is_label: bool = False  # a name, not a quantity: "Scope 2", "31 December", "Phase 1"
+
+    @property
+    def is_year(self) -> bool:
+        return self.unit is None and self.currency is None and bool(_YEAR.match(self.text))
+
+    @property
+    def is_quantity(self) -> bool:
+        return not (self.is_year or self.is_label)
+
+
+def to_number(text: str) -> float | None:
+    """'35,796.91' -> 35796.91; None when the text holds no number."""
+    m = re.search(_NUM, text.replace(" ", ""))
+    return float(m.group(0).replace(",", "")) if m else None
+
+
+def parse_figures(text: str) -> list[Figure]:
+    """Every figure in `text`, with unit and scale read from the words around it."""
+    out: list[Figure] = []
+    for m in FIGURE_RE.finditer(text):
+        raw = m.group("num")
+        value = float(raw.replace(",", ""))
+        decimals = len(raw.split(".")[1]) if "." in raw else 0
+        scale_word = (m.group("scale") or "").strip().lower()
+        value *= _SCALES.get(scale_word, 1.0)
+        unit_word = re.sub(r"\s+", " ", (m.group("unit") or "").strip().lower())
+        family, factor = _UNITS.get(unit_word, (None, 1.0))
+        end = m.end()
+        # a bare "t"/"tonnes" followed by CO2 is an emissions figure
+        co2 = _CO2.match(text[end:end + 12])
+        if co2 and (family == "mass" or family is None):
+            family = "co2"
+            end += co2.end()
+        cur = (m.group("cur") or "").strip().lower()
+        currency = _CURRENCIES.get(cur) if cur else None
+        if family is None and unit_word:
+            end = m.end("num") + (len(m.group("scale") or ""))
+        out.append(Figure(
+            is_label=_is_label(text, m.start(), m.end(), raw),
+            text=text[m.start():end].strip(),
+            value=value,
+            unit=family,
+            base_value=value * factor,
+            currency=currency,
+            start=m.start(),
+            end=end,
+            decimals=decimals,
+        ))
+    return out
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_LABEL_BEFORE = re.compile(r"(?:(?<=[^\s.!?])\s+|\()([A-Z][A-Za-z]+)\s?$")
+
+
+def _is_label(text: str, start: int, end: int, raw: str) -> bool:
+    """Day of a date, or a small integer naming something ('Scope 2', '(Phase 1)')."""
+    before, after = text[max(0, start - 12):start], text[end:end + 12]
+    if re.search(rf"\b{_MONTH}\.?\s*$", before, re.I) or re.match(rf"\s*{_MONTH}\b", after, re.I):
+        return "." not in raw and len(raw) <= 2
+    if "." in raw or "," in raw or len(raw) > 2:
+        return False
+    return bool(_LABEL_BEFORE.search(text[max(0, start - 30):start]))
+
+
+def numbers_in(text: str) -> list[Figure]:
+    """The quantities in `text`: years, dates and labels such as 'Scope 2' left out."""
+    return [f for f in parse_figures(text) if f.is_quantity]
+
+
+def same_value(a: float, b: float, decimals: int | None = None) -> bool:
+    """Equal as numbers, tolerating the rounding the report itself uses."""
+    if a == b:
+        return True
+    if decimals is not None:
+        return abs(a - b) <= 0.5 * 10 ** (-decimals) + 1e-12
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def figures_match(expected: Figure, found: Figure) -> bool:
+    """Same quantity: converts units within a family; different currencies never match."""
+    if expected.currency and found.currency and expected.currency != found.currency:
+        return False
+    if expected.unit and found.unit and expected.unit != found.unit:
+        # tonnes vs t CO2 is the same measurement, labelled more or less precisely
+        if {expected.unit, found.unit} != {"mass", "co2"}:
+            return False
+    if expected.unit and found.unit:
+        decimals = min(expected.decimals, found.decimals) if expected.unit == found.unit else None
+        return same_value(expected.base_value, found.base_value, decimals) or same_value(
+            expected.base_value, found.base_value, None
+        ) or _relative_close(expected.base_value, found.base_value)
+    return same_value(expected.value, found.value)
+
+
+def _relative_close(a: float, b: float, rel: float = 5e-4) -> bool:
+    return abs(a - b) <= rel * max(abs(a), abs(b))
+
+
+def text_contains_figure(text: str, figure: str | Figure) -> bool:
+    """Does `text` state this figure (as a number, in any of the forms above)?"""
+    want = figure if isinstance(figure, Figure) else _first(figure)
+    if want is None:
+        return False
+    return any(figures_match(want, f) for f in parse_figures(text))
+
+
+def _first(text: str) -> Figure | None:
+    figs = parse_figures(text)
+    return figs[0] if figs else None
+
+
+def parse_figure(text: str) -> Figure | None:
+    """The first figure in a short string such as '35,796.91 tonnes' or '33.8%'."""
+    return _first(text)

@@ -1,0 +1,187 @@
+"""Chroma (dense) and BM25 (keyword) over the same passages, kept in step.
+
+Chroma is the source of truth; the BM25 index is rebuilt from it whenever it changes, so the
+two can never drift apart. Chunk ids are content hashes, so re-ingesting an unchanged file
+embeds nothing, and a changed file only embeds its new chunks and drops the stale ones.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import chromadb  # noqa: E402
+from chromadb.config import Settings as ChromaSettings  # noqa: E402
+from langchain_chroma import Chroma  # noqa: E402
+from langchain_core.embeddings import Embeddings  # noqa: E402
+from rank_bm25 import BM25Okapi  # noqa: E402
+
+from esgqa.embeddings import get_embeddings  # noqa: E402
+from esgqa.lexicon import find_abbreviations, tokens  # noqa: E402
+from esgqa.settings import Settings  # noqa: E402
+from esgqa.types import DocumentInfo, LoadedDocument, Passage  # noqa: E402
+
+BATCH = 64
+
+
+class LazyEmbeddings(Embeddings):
+    """Defers loading the model until something is embedded (`esgqa docs` never loads it)."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return get_embeddings().embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return get_embeddings().embed_query(text)
+
+
+def index_text(p: Passage) -> str:
+    """What gets embedded and keyword-indexed: the passage with its section heading."""
+    return f"{p.section}\n{p.text}" if p.section else p.text
+
+
+class IngestResult:
+    def __init__(self, document: str, added: int, removed: int, total: int) -> None:
+        self.document, self.added, self.removed, self.total = document, added, removed, total
+
+    @property
+    def unchanged(self) -> bool:
+        return self.added == 0 and self.removed == 0
+
+
+class Index:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        path = Path(settings.store) / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        self._client = chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self.embeddings = LazyEmbeddings()
+        self.vectors = Chroma(
+            client=self._client,
+            collection_name=settings.collection,
+            embedding_function=self.embeddings,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        self._collection = self._client.get_collection(settings.collection)
+        self._lock = threading.Lock()
+        self._cache: dict[str, object] = {}
+
+    # ---- reading -------------------------------------------------------------------------
+    def passages(self) -> list[Passage]:
+        with self._lock:
+            if "passages" not in self._cache:
+                got = self._collection.get(include=["documents", "metadatas"])
+                self._cache["passages"] = [
+                    _to_passage(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+                ]
+            return self._cache["passages"]  # type: ignore[return-value]
+
+    def is_empty(self) -> bool:
+        return self._collection.count() == 0
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def documents(self) -> list[DocumentInfo]:
+        docs: dict[str, DocumentInfo] = {}
+        got = self._collection.get(include=["metadatas"])
+        for meta in got["metadatas"]:
+            name = meta["document"]
+            info = docs.setdefault(name, DocumentInfo(
+                name=name, title=meta.get("title", ""), kind=meta.get("doc_kind", ""),
+                pages=meta.get("doc_pages") or None, sha256=meta.get("sha256", ""),
+            ))
+            info.chunks += 1
+        return sorted(docs.values(), key=lambda d: d.name)
+
+    def has_document(self, name: str) -> bool:
+        return bool(self._collection.get(where={"document": name}, limit=1)["ids"])
+
+    def bm25(self) -> tuple[BM25Okapi, list[Passage]]:
+        passages = self.passages()
+        with self._lock:
+            if "bm25" not in self._cache:
+                corpus = [tokens(index_text(p)) or ["∅"] for p in passages]
+                self._cache["bm25"] = BM25Okapi(corpus)
+            return self._cache["bm25"], passages  # type: ignore[return-value]
+
+    def abbreviations(self) -> dict[str, str]:
+        passages = self.passages()
+        with self._lock:
+            if "abbr" not in self._cache:
+                self._cache["abbr"] = find_abbreviations(p.text for p in passages)
+            return self._cache["abbr"]  # type: ignore[return-value]
+
+    def dense_search(self, query: str, n: int, document: str | None = None) -> list[Passage]:
+        if self.is_empty():
+            return []
+        flt = {"document": document} if document else None
+        hits = self.vectors.similarity_search_with_score(query, k=n, filter=flt)
+        return [
+            _to_passage(doc.id, doc.page_content, doc.metadata).model_copy(update={"score": 1 - dist})
+            for doc, dist in hits
+        ]
+
+    # ---- writing -------------------------------------------------------------------------
+    def add(
+        self, doc: LoadedDocument, passages: list[Passage],
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        existing = set(self._collection.get(where={"document": doc.name})["ids"])
+        new = {p.id: p for p in passages}
+        to_add = [p for pid, p in new.items() if pid not in existing]
+        stale = sorted(existing - new.keys())
+        for start in range(0, len(to_add), BATCH):
+            batch = to_add[start:start + BATCH]
+            vectors = self.embeddings.embed_documents([index_text(p) for p in batch])
+            self._collection.upsert(
+                ids=[p.id for p in batch],
+                embeddings=vectors,
+                documents=[p.text for p in batch],
+                metadatas=[_metadata(doc, p) for p in batch],
+            )
+            if progress:
+                progress(len(batch))
+        if stale:  # only after the new chunks are safely in
+            self._collection.delete(ids=stale)
+        self._invalidate()
+        return IngestResult(doc.name, len(to_add), len(stale), len(new))
+
+    def remove(self, name: str) -> int:
+        ids = self._collection.get(where={"document": name})["ids"]
+        if ids:
+            self._collection.delete(ids=ids)
+        self._invalidate()
+        return len(ids)
+
+    def _invalidate(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def _metadata(doc: LoadedDocument, p: Passage) -> dict:
+    meta = {
+        "document": doc.name, "section": p.section, "kind": p.kind, "title": doc.title,
+        "doc_kind": doc.kind, "doc_pages": len(doc.pages) if doc.kind == "pdf" else 0,
+        "sha256": doc.sha256,
+    }
+    if p.page is not None:
+        meta["page"] = p.page
+    if p.page_label:
+        meta["page_label"] = p.page_label
+    if doc.year:
+        meta["year"] = doc.year
+    return meta
+
+
+def _to_passage(pid: str | None, text: str, meta: dict) -> Passage:
+    return Passage(
+        id=pid or "", document=meta.get("document", ""), text=text,
+        section=meta.get("section", ""), page=meta.get("page"), page_label=meta.get("page_label"),
+        kind=meta.get("kind", "text"), year=meta.get("year"),
+    )

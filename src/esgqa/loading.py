@@ -1,0 +1,158 @@
+"""Read report files into pages. All validation happens here, before the index is touched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from esgqa.types import LoadedDocument, Page
+
+SUFFIXES = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+MANIFEST = "manifest.json"
+# A page with fewer extractable characters than this is treated as an image.
+MIN_CHARS_PER_PAGE = 25
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+class InputError(Exception):
+    """Bad user input: reported as one line on stderr with exit code 2."""
+
+
+def find_files(paths: list[Path]) -> list[Path]:
+    """Expand folders to the report files inside them (sorted, recursive)."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES and f.is_file())
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    return files
+
+
+def load(path: Path) -> LoadedDocument:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"{path.name}: unsupported file type '{path.suffix or '(none)'}' (use .pdf, .md or .txt)"
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path.name}: file is empty")
+    pages = _pdf_pages(path, data) if kind == "pdf" else _text_pages(path, data)
+    doc = LoadedDocument(
+        name=path.stem,
+        path=path,
+        kind=kind,
+        sha256=hashlib.sha256(data).hexdigest(),
+        pages=pages,
+    )
+    return _apply_manifest(doc)
+
+
+def _pdf_pages(path: Path, data: bytes) -> list[Page]:
+    if not data.lstrip()[:1024].startswith(b"%PDF-"):
+        raise InputError(f"{path.name}: not a PDF file (no %PDF header): corrupt or misnamed")
+    if b"%%EOF" not in data[-2048:]:
+        raise InputError(f"{path.name}: PDF is truncated or corrupt (no end-of-file marker)")
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(f"{path.name}: PDF is encrypted with a password; decrypt it first")
+        labels = _page_labels(reader)
+        pages = []
+        for i, page in enumerate(reader.pages):
+            text = _clean_pdf_text(page.extract_text() or "")
+            pages.append(Page(number=i + 1, label=labels[i] if labels else None, text=text))
+    except InputError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(f"{path.name}: cannot read PDF ({_one_line(exc)})") from exc
+    except Exception as exc:  # pypdf raises many kinds on damaged files
+        if "crypt" in str(exc).lower():
+            raise InputError(f"{path.name}: cannot decrypt PDF ({_one_line(exc)})") from exc
+        raise InputError(f"{path.name}: cannot read PDF ({_one_line(exc)})") from exc
+    if not pages:
+        raise InputError(f"{path.name}: PDF has no pages")
+    chars = sum(len(p.text.strip()) for p in pages)
+    if chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) * 0.2 or chars < 50:
+        raise InputError(
+            f"{path.name}: no extractable text in {len(pages)} page(s): it looks scanned; "
+            "run OCR (e.g. ocrmypdf) first"
+        )
+    return pages
+
+
+def _page_labels(reader: PdfReader) -> list[str] | None:
+    """Printed page labels, only when the PDF defines them (otherwise they are just 1..n)."""
+    try:
+        if "/PageLabels" not in reader.trailer["/Root"]:
+            return None
+        labels = list(reader.page_labels)
+    except Exception:
+        return None
+    return labels if len(labels) == len(reader.pages) else None
+
+
+def _clean_pdf_text(text: str) -> str:
+    text = text.replace("\x00", "").replace("\u00ad", "")
+    text = re.sub(r"-\n(?=[a-z])", "", text)  # re-join hyphenated line breaks
+    text = re.sub(r"[ \t]+", " ", text)
+    return text.strip()
+
+
+def _text_pages(path: Path, data: bytes) -> list[Page]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name}: not UTF-8 text ({_one_line(exc)})") from exc
+    if "\x00" in text:
+        raise InputError(f"{path.name}: looks binary, not text")
+    if not text.strip():
+        raise InputError(f"{path.name}: file is empty")
+    return [Page(text=text)]
+
+
+def _apply_manifest(doc: LoadedDocument) -> LoadedDocument:
+    """Title, company and year from a manifest.json beside the file, when there is one."""
+    manifest = doc.path.parent / MANIFEST
+    meta: dict = {}
+    if manifest.exists():
+        try:
+            meta = json.loads(manifest.read_text(encoding="utf-8")).get(doc.name, {})
+        except (json.JSONDecodeError, AttributeError):
+            meta = {}
+    year = meta.get("year") or _guess_year(doc)
+    return doc.model_copy(update={
+        "title": meta.get("title") or doc.name,
+        "company": meta.get("company", ""),
+        "year": int(year) if year else None,
+        "source": meta.get("source", ""),
+    })
+
+
+def _guess_year(doc: LoadedDocument) -> int | None:
+    """The reporting year: a year in the file name, else the most cited recent year."""
+    m = re.search(r"(?<!\d)(20\d\d)(?!\d)", doc.name)
+    if m:
+        return int(m.group(1))
+    years = re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", " ".join(p.text for p in doc.pages[:5]))
+    return int(max(set(years), key=years.count)) if years else None
+
+
+def _one_line(exc: BaseException) -> str:
+    msg = str(exc).strip().splitlines()
+    return (msg[0] if msg else type(exc).__name__)[:200]

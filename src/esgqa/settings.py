@@ -1,0 +1,54 @@
+"""One settings object: defaults < ESGQA_* environment < CLI flags.
+
+Nested sections use a double underscore in the environment, e.g.
+`ESGQA_RETRIEVAL__K=8` or `ESGQA_UI__PORT=7861`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class RetrievalSettings(BaseModel):
+    k: int = 6  # passages handed to the answerer
+    candidates: int = 30  # per retriever (BM25 and dense) before fusion
+    rrf_k: int = 60  # reciprocal-rank-fusion constant
+
+
+class AnswerSettings(BaseModel):
+    backend: str = "extractive"
+    # Below this support score the report is taken not to disclose the answer.
+    min_support: float = 0.5
+
+
+class LLMSettings(BaseModel):
+    base_url: str = "http://127.0.0.1:8080/v1"
+    model: str = "local"
+    api_key: str = "not-needed"
+    max_tokens: int = 256
+    timeout_s: float = 60.0
+    temperature: float = 0.0
+
+
+class UISettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = None  # "user:password" enables basic auth
+    max_upload_mb: int = 50
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESGQA_", env_nested_delimiter="__")
+
+    store: Path = Path(".esgqa")
+    corpus: Path = REPO_ROOT / "corpus"
+    collection: str = "esgqa"
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
+    ui: UISettings = UISettings()

@@ -1,0 +1,90 @@
+"""Small typed objects that cross module boundaries (no loose dicts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Page(BaseModel):
+    """One page of text; Markdown/text files are a single page with no number."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int | None = None  # 1-based physical page
+    label: str | None = None  # printed page label, when the PDF defines labels
+    text: str
+
+
+class LoadedDocument(BaseModel):
+    """A parsed file, ready to chunk. Nothing here has touched the index yet."""
+
+    name: str  # file stem: the name users filter and cite by
+    path: Path
+    kind: str  # "pdf" | "markdown" | "text"
+    sha256: str
+    pages: list[Page]
+    title: str = ""
+    company: str = ""
+    year: int | None = None
+    source: str = ""
+
+
+class Passage(BaseModel):
+    """A chunk of a document: the unit stored in Chroma and BM25, and what gets cited."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    document: str
+    text: str
+    section: str = ""
+    page: int | None = None
+    page_label: str | None = None
+    kind: str = "text"  # "text" | "table" (first line of a table chunk is its header)
+    year: int | None = None  # the document's reporting year
+    score: float = 0.0
+
+    def locator(self) -> str:
+        """`document p.N §section`, the way analysts cite."""
+        where = self.document
+        if self.page is not None:
+            where += f" p.{self.page_label or self.page}"
+        if self.section:
+            where += f" §{self.section}"
+        return where
+
+
+class Citation(BaseModel):
+    n: int
+    document: str
+    page: int | None = None
+    page_label: str | None = None
+    section: str = ""
+    text: str  # the quoted evidence; holds every figure the answer states
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = Field(default_factory=list)
+    backend: str = "extractive"
+    figure: str | None = None  # the headline figure as printed in the report
+    unit: str | None = None
+    confidence: float = 0.0
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    grounding: dict | None = None  # set by LLM backends (issue 7)
+
+    def json_dict(self) -> dict:
+        return self.model_dump(exclude_none=False)
+
+
+class DocumentInfo(BaseModel):
+    name: str
+    title: str = ""
+    kind: str = ""
+    pages: int | None = None
+    chunks: int = 0
+    sha256: str = ""
