@@ -32,7 +32,9 @@ _PERCENT_WORDS = {"percentage", "percent", "share", "proportion", "rate", "ratio
 _CONTRAST_Q = re.compile(r"\b(outside|excluding|except|other than|beyond|apart from|non-)", re.I)
 _CONTRAST_U = re.compile(r"\b(outside|other|overseas|international|excluding|except|beyond|abroad|foreign|non-)",
                          re.I)
-_OPEN_QUESTION = re.compile(r"^\s*(how (do|does|did|is|are)\b|describe|explain|why|what (measures|policies|steps|actions|approach)|which|who|does|do|is|are|has|have)\b", re.I)
+_OPEN_QUESTION = re.compile(
+    r"^\s*(how (do|does|did|is|are)\b|describe|explain|why|what (measures|policies|steps|actions|approach)"
+    r"|which|who|does|do|is|are|has|have)\b", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -136,6 +138,8 @@ def _table_units(passage: Passage, rank: int) -> list[Unit]:
     if len(rows) < 2:
         return []
     header = [c.strip() for c in rows[0].split("|")]
+    if any(re.fullmatch(r"\d{1,3}", c) for c in header):
+        return []  # a header of bare numbers is a contents list with page numbers, not data
     out = []
     for row in rows[1:]:
         cells = [c.strip() for c in row.split("|")]
@@ -273,22 +277,66 @@ class ExtractiveAnswerer:
         return not (q.contrast and not _CONTRAST_U.search(self._described(u, f)))
 
     def _figure_fit(self, q: Query, u: Unit, f: Figure) -> float:
-        """How well a figure in a sentence fits the question: nearby question words."""
+        """How well a figure in a sentence fits the question: question words describing it.
+
+        A figure's description runs from the previous figure or clause break to the next
+        one; words after a number ("663 granted patents") describe it more surely than
+        words before it.
+        """
         text = u.quote
-        before = tokens(text[:f.start], keep_stopwords=True)
-        after = tokens(text[f.end:], keep_stopwords=True)
-        terms = set(q.terms)
-        fit = 0.0
-        for dist, tok in enumerate(reversed(before[-10:]), start=1):
-            fit += (tok in terms) / (dist + 1)
-        for dist, tok in enumerate(after[:6], start=1):
-            fit += (tok in terms) / dist
+        others = [g for g in parse_figures(text) if g.start != f.start]
+        left = max([g.end for g in others if g.end <= f.start] + [0])
+        right = min([g.start for g in others if g.start >= f.end] + [len(text)])
+        before_text = re.split(r"[;:.!?]\s", text[left:f.start])[-1]
+        if left and not re.search(r"[,;]", before_text):
+            before_text = ""  # "95.7% were in A and 4.3% ...": those words describe 95.7%
+        after_text = re.split(r"[,;:.!?(]", text[f.end:right])[0]
+        before = tokens(before_text, keep_stopwords=True)[-10:]
+        after = tokens(after_text, keep_stopwords=True)[:6]
+        asked = self._informative(q)
+        other = self._unasked(q, before + after)
+
+        def weigh(words: list[str], scale: float) -> float:
+            return sum(scale / d * ((w in asked) - 0.5 * (w in other)) for d, w in enumerate(words, start=1))
+
+        fit = weigh(list(reversed(before)), 0.5) + weigh(after, 1.0)
+        fit += self._respectively(q, text, f)
         if q.wants_percent:
             fit += 0.5 if f.unit == "percent" else -0.3
+        # "increased from 57% to 99%": the first is where it started
+        if re.search(r"\bfrom\s*$", text[:f.start]) and re.match(r"\s*to\b", text[f.end:]) \
+                and not re.search(r"\b(from|before|previous|initial|start)\b", q.text, re.I):
+            fit -= 1.5
         clause = re.split(r"[,;:]", text[:f.start])[-1]
         if not q.wants_target and set(tokens(clause, keep_stopwords=True)) & _TARGET_WORDS:
             fit -= 2  # a goal or design value is not the actual figure
         return fit
+
+    def _informative(self, q: Query) -> set[str]:
+        """Question terms rare enough to tell passages apart (not the company's own name)."""
+        bm25, _ = self.index.bm25()
+        return {t for t in q.terms if bm25.idf.get(t, 10.0) >= 1.0}
+
+    def _unasked(self, q: Query, words: list[str]) -> set[str]:
+        """Distinctive words describing a figure that the question did not ask about."""
+        bm25, _ = self.index.bm25()
+        asked = set(q.terms)
+        return {w for w in words if w not in asked and bm25.idf.get(w, 0.0) >= 1.5 and not w.isdigit()}
+
+    @staticmethod
+    def _respectively(q: Query, text: str, f: Figure) -> float:
+        """'PUE and WUE ... set 1.36 and 1.95 respectively': pair the i-th name with the i-th figure."""
+        if "respectively" not in text.lower():
+            return 0.0
+        figs = [g for g in numbers_in(text)]
+        m = re.search(r"\b([\w\-]+)((?:,\s*[\w\-]+)*)\s+and\s+([\w\-]+)\b", text[:figs[0].start] if figs else "")
+        if not m or f not in figs:
+            return 0.0
+        names = [m.group(1), *[x.strip() for x in m.group(2).split(",") if x.strip()], m.group(3)]
+        if len(names) != len(figs):
+            return 0.0
+        i = figs.index(f)
+        return 2.0 if tokens(names[i]) and tokens(names[i])[0] in set(q.terms) else -1.0
 
     def _choose_cell(self, q: Query, u: Unit, years: set[int]) -> bool:
         cols = u.table_values

@@ -17,7 +17,7 @@ from esgqa.types import LoadedDocument, Page, Passage
 
 CHUNK_CHARS = 800
 CHUNK_OVERLAP = 120
-TABLE_CHUNK_CHARS = 700
+TABLE_CHUNK_CHARS = 420
 CELL_SEP = " | "
 
 _splitter = RecursiveCharacterTextSplitter(
@@ -36,9 +36,10 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "
 
 def chunk(doc: LoadedDocument) -> list[Passage]:
     passages: dict[str, Passage] = {}
-    section = ""
+    current = ""
     for page in doc.pages:
-        for section, kind, text in _segments(page, section, strict=doc.kind == "pdf"):
+        for section, kind, text in _segments(page, current, strict=doc.kind == "pdf"):
+            current = section
             pieces = _split_table(text) if kind == "table" else _splitter.split_text(text)
             for piece in pieces:
                 piece = piece.strip()

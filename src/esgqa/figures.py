@@ -37,7 +37,7 @@ _CURRENCIES = {
 _NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CURRENCY_RE = r"(?:HK\$|HKS|HKD|RMB|CNY|US\$|USD|EUR|GBP|[$€£¥])"
 FIGURE_RE = re.compile(
-    rf"(?<![\w.,])(?P<cur>{_CURRENCY_RE}\s?)?(?P<num>{_NUM})(?![\d])"
+    rf"(?<![\w.,])(?<![A-Za-z]-)(?P<cur>{_CURRENCY_RE}\s?)?(?P<num>{_NUM})(?![\d])"
     r"(?P<scale>\s?(?:thousand|million|billion|mn|bn)\b)?"
     r"(?P<unit>\s?(?:%|per\s?cent\b|percent\b|[kMGT]Wh\b|Wh\b|GJ\b|MJ\b|TJ\b|kg\b|kt\b|"
     r"tonnes?\b|tons?\b|t\b|m3\b|m³|cubic metres\b|lit(?:re|er)s\b))?",
@@ -121,6 +121,9 @@ def _is_label(text: str, start: int, end: int, raw: str) -> bool:
         return "." not in raw and len(raw) <= 2
     if "." in raw or "," in raw or len(raw) > 2:
         return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if re.fullmatch(r"[\s\-•*]*", text[line_start:start]) and re.match(r"\s+[A-Z]", after):
+        return True  # "2 Other categories refer to ...": a footnote or list number
     return bool(_LABEL_BEFORE.search(text[max(0, start - 30):start]))
 
 

@@ -7,6 +7,7 @@ embeds nothing, and a changed file only embeds its new chunks and drops the stal
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -26,6 +27,15 @@ from esgqa.settings import Settings  # noqa: E402
 from esgqa.types import DocumentInfo, LoadedDocument, Passage  # noqa: E402
 
 BATCH = 64
+
+
+class LuceneBM25(BM25Okapi):
+    """BM25 with Lucene's idf, log(1 + (N - n + .5) / (n + .5)): never zero or negative,
+    so a word in half of a small corpus still counts."""
+
+    def _calc_idf(self, nd: dict[str, int]) -> None:
+        for word, freq in nd.items():
+            self.idf[word] = math.log(1 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
 
 
 class LazyEmbeddings(Embeddings):
@@ -107,7 +117,7 @@ class Index:
         with self._lock:
             if "bm25" not in self._cache:
                 corpus = [tokens(index_text(p)) or ["∅"] for p in passages]
-                self._cache["bm25"] = BM25Okapi(corpus)
+                self._cache["bm25"] = LuceneBM25(corpus)
             return self._cache["bm25"], passages  # type: ignore[return-value]
 
     def abbreviations(self) -> dict[str, str]:

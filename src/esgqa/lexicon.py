@@ -17,7 +17,8 @@ such than that the their them then there these they this those through to too un
 very was we were what when where which while who whom why will with would you your company
 company's group report reported disclose disclosed number amount figure value level
 year years fy give tell please state stated according
-reach reached achieve achieved account accounted amount amounted record recorded was were
+end beginning start during period date reach reached achieve achieved account accounted
+amount amounted record recorded was were
 """.split())
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
@@ -44,7 +45,8 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
-_DEF_COLON = re.compile(r"(?:^|\n)\s*\W{0,3}\d{0,2}\s*([A-Z][A-Za-z0-9&]{1,9})\s*:\s*([A-Z][A-Za-z \-]{3,80}?)[.\n]")
+_DEF_COLON = re.compile(
+    r"(?:^|\n)\s*\W{0,3}\d{0,2}\s*([A-Z][A-Za-z0-9&]{1,9})\s*:\s*([A-Z][A-Za-z \-]{3,80}?)[.\n]")
 _DEF_PAREN_AFTER = re.compile(r"((?:[A-Z][a-z]+[ \-]){1,6}[A-Z]?[a-z]+)\s*\(\s*([A-Z][A-Za-z0-9&]{1,9})\s*\)")
 
 

@@ -111,6 +111,7 @@ def _clean_pdf_text(text: str) -> str:
     text = text.replace("\x00", "").replace("\u00ad", "")
     text = re.sub(r"-\n(?=[a-z])", "", text)  # re-join hyphenated line breaks
     text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r"(?<=\d) ,(?=\d{3}\b)", ",", text)  # "76 ,591" -> "76,591"
     return text.strip()
 
 

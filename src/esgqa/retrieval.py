@@ -49,9 +49,18 @@ def hybrid_search(
     query = expand(query, index.abbreviations())
     return fuse(
         [keyword_search(index, query, candidates, document),
-         index.dense_search(query, candidates, document)],
+         index.dense_search(focus(index, query), candidates, document)],
         k, rrf_k,
     )
+
+
+def focus(index: Index, query: str) -> str:
+    """Drop words found in most passages (the company's own name) so the embedding
+    of a short question is about what is asked, not who is asked about."""
+    bm25, _ = index.bm25()
+    words = query.split()
+    kept = [w for w in words if all(bm25.idf.get(t, 10.0) >= 0.5 for t in tokens(w))]
+    return " ".join(kept) if len(kept) >= 2 else query
 
 
 class HybridRetriever(BaseRetriever):

@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class RetrievalSettings(BaseModel):
-    k: int = 6  # passages handed to the answerer
+    k: int = 8  # passages handed to the answerer
     candidates: int = 30  # per retriever (BM25 and dense) before fusion
     rrf_k: int = 60  # reciprocal-rank-fusion constant
 

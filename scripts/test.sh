@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install the dev extras and run the tests (the README's second command; .ci/run runs this).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh "[dev]"
+export HF_HUB_OFFLINE=1
+.venv/bin/ruff check src tests
+.venv/bin/python -m pytest -q tests

@@ -1,0 +1,55 @@
+"""Shared fixtures: a real store with the bundled corpus, and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTERNAL = ROOT.parent / "shared" / "external"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def external(name: str) -> Path:
+    path = EXTERNAL / name
+    if not path.exists():
+        pytest.skip(f"{path} not present (third-party PDFs live in ../shared/external)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory) -> Path:
+    from esgqa.assistant import Assistant
+    from esgqa.settings import Settings
+
+    store = tmp_path_factory.mktemp("store")
+    Assistant(Settings(store=store)).ingest([ROOT / "corpus"])
+    return store
+
+
+@pytest.fixture(scope="session")
+def assistant(corpus_store):
+    from esgqa.assistant import Assistant
+    from esgqa.settings import Settings
+
+    return Assistant(Settings(store=corpus_store))
+
+
+def run_cli(*args: str, store: Path, check_json: bool = False) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.run([sys.executable, "-m", "esgqa.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=600)
+    if check_json:
+        assert proc.returncode == 0, proc.stderr
+        proc.data = json.loads(proc.stdout)  # type: ignore[attr-defined]
+    return proc
+
+
+def stderr_lines(proc: subprocess.CompletedProcess) -> list[str]:
+    """Library warnings aside, what the user sees on stderr."""
+    return [ln for ln in proc.stderr.splitlines() if ln.strip() and "Warning" not in ln]

@@ -1,0 +1,26 @@
+from esgqa.figures import figures_match, numbers_in, parse_figure, text_contains_figure
+
+
+def test_numbers_compare_as_numbers():
+    assert figures_match(parse_figure("35,796.91"), parse_figure("35796.910"))
+    assert figures_match(parse_figure("1.37"), parse_figure("1.370"))
+    assert not figures_match(parse_figure("1.37"), parse_figure("1.32"))
+
+
+def test_units_convert_within_a_family_only():
+    assert figures_match(parse_figure("50.6 GWh"), parse_figure("50,600 MWh"))
+    assert figures_match(parse_figure("HK$ 3 million"), parse_figure("HK$3,000,000"))
+    assert not figures_match(parse_figure("HK$ 3 million"), parse_figure("RMB 3 million"))
+    assert not figures_match(parse_figure("33.8%"), parse_figure("33.8 tonnes"))
+    assert parse_figure("24,549.30 tonnes CO2").unit == "co2"
+
+
+def test_years_dates_and_names_are_not_quantities():
+    text = "As of December 31, 2022, Scope 2 emissions during COVID-19 were 35,796.91 tonnes"
+    assert [f.text for f in numbers_in(text)] == ["35,796.91 tonnes"]
+    assert numbers_in("2 Other categories refer to interns") == []
+
+
+def test_text_contains_figure():
+    assert text_contains_figure("the PUE achieved 1.370 in 2022", "1.37")
+    assert not text_contains_figure("the PUE achieved 1.375", "1.37")
