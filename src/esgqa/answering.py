@@ -19,7 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from esgqa.chunking import CELL_SEP
 from esgqa.figures import Figure, numbers_in, parse_figures
 from esgqa.index import Index
-from esgqa.lexicon import expand, tokens
+from esgqa.lexicon import STOPWORDS, expand, stem, tokens
 from esgqa.retrieval import HybridRetriever, from_document
 from esgqa.settings import Settings
 from esgqa.types import Answer, Citation, Passage
@@ -61,6 +61,7 @@ class Query:
     wants_count: bool = False
     contrast: bool = False
     numbers: set[float] = field(default_factory=set)
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> the word as asked
 
     def asked_years(self, report_year: int | None) -> set[int]:
         years = set(self.years)
@@ -85,7 +86,7 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
     identifiers = [(w, n) for w, n in re.findall(r"\b([a-z]+)\s+(\d{1,2})\b(?!\s*(?:%|,\d|\.\d))", low)
                    if w not in {"in", "of", "by", "than", "to", "and", "for", "were", "was", "is", "are"}]
     expanded = expand(q, abbreviations)
-    terms = [t for t in tokens(expanded) if not t.isdigit() and not _YEAR_IN.fullmatch(t)]
+    terms = [t for t in tokens(expanded) if not t.isdigit() and not re.fullmatch(r"(fy)?\d+", t)]
     word_set = set(tokens(low, keep_stopwords=True)) | set(low.split())
     return Query(
         text=q,
@@ -99,6 +100,7 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
         wants_count=bool(re.search(r"\bhow many\b|\bnumber of\b", low)),
         contrast=bool(_CONTRAST_Q.search(q)),
         numbers={f.value for f in parse_figures(q)},
+        surface={stem(w): w for w in re.findall(r"[a-z]+", low) if w not in STOPWORDS},
     )
 
 
@@ -209,22 +211,39 @@ class ExtractiveAnswerer:
         for word, num in q.identifiers:  # "Scope 3" must be about Scope 3
             if not re.search(rf"\b{re.escape(word)}\s*{num}\b", low):
                 return 0.0
-            # "Scope 1 and 2" is about more than Scope 1
-            extra += bool(re.search(rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+", low))
+            # "Scope 1 and 2" is about more than Scope 1 (unless that is what was asked)
+            combined = rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+"
+            extra += bool(re.search(combined, low)) and not re.search(combined, q.text.lower())
         years = q.asked_years(u.passage.year)
         if not self._choose_figure(q, u, years):
             return 0.0
         found = set(tokens(u.context))
         total = sum(weights.values()) or 1.0
-        coverage = sum(w for t, w in weights.items() if t in found) / total
-        specificity = self._specificity(q, u, weights)
+        coverage = sum(w * (1.0 if t in found else self._soft(q, t, u.context)) for t, w in weights.items()) / total
+        specificity = self._specificity(q, u)
         score = 0.45 * coverage + 0.35 * semantic + 0.2 * specificity + 0.03 * (1 - u.rank / max(k, 1))
         score -= 0.15 * extra
         if u.figure and q.wants_percent and not (u.figure.unit == "percent" or "%" in u.unit_cell):
             score -= 0.1
         return score
 
-    def _specificity(self, q: Query, u: Unit, weights: dict[str, float]) -> float:
+    SOFT_MIN = 0.68  # word-embedding similarity for a synonym ("workforce" ~ "employees")
+    SOFT_CREDIT = 0.7
+
+    def _soft(self, q: Query, term: str, context: str) -> float:
+        """Partial credit for a question word whose synonym is in the unit; high bar, since
+        embeddings also put antonyms close (male ~ female: 0.73)."""
+        surface = q.surface.get(term)
+        if not surface:
+            return 0.0
+        words = list(dict.fromkeys(w for w in re.findall(r"[a-z]{3,}", context.lower()) if w not in STOPWORDS))
+        if not words:
+            return 0.0
+        qv, *wv = self._embed([surface, *words])
+        best = max(float(np.dot(qv, v)) for v in wv)
+        return self.SOFT_CREDIT if best >= self.SOFT_MIN else 0.0
+
+    def _specificity(self, q: Query, u: Unit) -> float:
         """Share of the words describing the figure that the question asked for.
 
         Penalises a close but different measure ("employees trained by gender" for
@@ -233,13 +252,15 @@ class ExtractiveAnswerer:
         """
         if not u.figure:
             return 0.5
-        described = self._described(u, u.figure)
+        if u.table_values:
+            described = self._described(u, u.figure)
+        else:
+            described = u.quote[max(0, u.figure.start - 60):u.figure.end + 30]
         words = [t for t in dict.fromkeys(tokens(described)) if not t.isdigit() and t != "data"]
         if not words:
             return 0.5
         bm25, _ = self.index.bm25()
-        idf = bm25.idf
-        w = {t: max(idf.get(t, 1.0), 0.05) for t in words}
+        w = {t: max(bm25.idf.get(t, 1.0), 0.05) for t in words}
         asked = set(q.terms)
         return sum(v for t, v in w.items() if t in asked) / sum(w.values())
 
@@ -267,7 +288,8 @@ class ExtractiveAnswerer:
         """The words that say what a figure measures: row label and column, or nearby words."""
         if u.table_values:
             return f"{u.row_label} {u.figure_column}"
-        return u.quote[max(0, f.start - 60):f.end + 30]
+        before, after = _windows(u.quote, f)
+        return f"{before} {after}"
 
     def _fits_kind(self, q: Query, u: Unit, f: Figure) -> bool:
         """A count question is not answered by a percentage; 'outside X' not by X itself."""
@@ -284,13 +306,7 @@ class ExtractiveAnswerer:
         words before it.
         """
         text = u.quote
-        others = [g for g in parse_figures(text) if g.start != f.start]
-        left = max([g.end for g in others if g.end <= f.start] + [0])
-        right = min([g.start for g in others if g.start >= f.end] + [len(text)])
-        before_text = re.split(r"[;:.!?]\s", text[left:f.start])[-1]
-        if left and not re.search(r"[,;]", before_text):
-            before_text = ""  # "95.7% were in A and 4.3% ...": those words describe 95.7%
-        after_text = re.split(r"[,;:.!?(]", text[f.end:right])[0]
+        before_text, after_text = _windows(text, f)
         before = tokens(before_text, keep_stopwords=True)[-10:]
         after = tokens(after_text, keep_stopwords=True)[:6]
         asked = self._informative(q)
@@ -405,6 +421,19 @@ class ExtractiveAnswerer:
             text += f" Closest passages to check: {refs}."
         return Answer(question=question, answer=text, abstained=True, citations=cites,
                       backend=self.name, confidence=round(max(0.0, 1 - best), 3))
+
+
+def _windows(text: str, f: Figure) -> tuple[str, str]:
+    """The words before and after a figure that describe it: bounded by the neighbouring
+    figures and clause breaks."""
+    others = [g for g in parse_figures(text) if g.start != f.start]
+    left = max([g.end for g in others if g.end <= f.start] + [0])
+    right = min([g.start for g in others if g.start >= f.end] + [len(text)])
+    before = re.split(r"[;:.!?]\s", text[left:f.start])[-1]
+    if left and not re.search(r"[,;]", before):
+        before = ""  # "95.7% were in A and 4.3% ...": those words describe 95.7%
+    after = re.split(r"[,;:.!?(]", text[f.end:right])[0]
+    return before, after
 
 
 def _unit_after(text: str, fig: Figure) -> str:

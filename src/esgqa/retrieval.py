@@ -59,7 +59,7 @@ def focus(index: Index, query: str) -> str:
     of a short question is about what is asked, not who is asked about."""
     bm25, _ = index.bm25()
     words = query.split()
-    kept = [w for w in words if all(bm25.idf.get(t, 10.0) >= 0.5 for t in tokens(w))]
+    kept = [w for w in words if all(bm25.idf.get(t, 10.0) >= 1.6 for t in tokens(w))]
     return " ".join(kept) if len(kept) >= 2 else query
 
 
