@@ -13,7 +13,7 @@ from esgqa.settings import Settings
 SAMPLE_QUESTIONS = [
     "How many patents has the company been granted by the end of 2022?",
     "What was the Beijing data center PUE in 2022?",
-    "What percentage of employees are female?",
+    "What is the share of female employees?",
     "What were the Scope 2 emissions in 2022?",
     "How many suppliers are located outside mainland China?",
     "What were the company's Scope 3 emissions?",

@@ -19,7 +19,8 @@ company's group report reported disclose disclosed number amount figure value le
 year years fy give tell please state stated according
 end beginning start during period date reach reached achieve achieved account accounted
 amount amounted record recorded was were
-""".split())
+january february march april may june july august september october november december
+""".split())  # month names date a figure; they do not describe what it measures
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 
