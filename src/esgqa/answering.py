@@ -272,13 +272,12 @@ class ExtractiveAnswerer:
         if years and not (years & stated) and not (not stated and u.passage.year in years):
             return False
         candidates = [f for f in u.figures if f.value not in q.numbers and self._fits_kind(q, u, f)]
+        fits = {id(f): self._figure_fit(q, u, f) for f in candidates}
+        best = max(candidates, key=lambda f: fits[id(f)]) if candidates else None
         if not q.wants_figure:
-            u.figure = max(candidates, key=lambda f: self._figure_fit(q, u, f)) if candidates else None
+            u.figure = best
             return True
-        if not candidates:
-            return False
-        best = max(candidates, key=lambda f: self._figure_fit(q, u, f))
-        if self._figure_fit(q, u, best) <= -1:
+        if best is None or fits[id(best)] <= -1:
             return False
         u.figure = best
         return True
