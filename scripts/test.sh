@@ -6,3 +6,5 @@ bash scripts/install.sh "[dev]"
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check src tests
 .venv/bin/python -m pytest -q tests
+# The regression eval and its gates (evals/gates.toml); the PDF set is skipped without ../shared/external.
+.venv/bin/esgqa eval

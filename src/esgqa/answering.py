@@ -19,7 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from esgqa.chunking import CELL_SEP
 from esgqa.figures import Figure, numbers_in, parse_figures
 from esgqa.index import Index
-from esgqa.lexicon import STOPWORDS, expand, stem, tokens
+from esgqa.lexicon import STOP_STEMS, STOPWORDS, expand, stem, tokens
 from esgqa.retrieval import HybridRetriever, from_document
 from esgqa.settings import Settings
 from esgqa.types import Answer, Citation, Passage
@@ -35,6 +35,12 @@ _CONTRAST_U = re.compile(r"\b(outside|other|overseas|international|excluding|exc
 _OPEN_QUESTION = re.compile(
     r"^\s*(how (do|does|did|is|are)\b|describe|explain|why|what (measures|policies|steps|actions|approach)"
     r"|which|who|does|do|is|are|has|have)\b", re.I)
+# Stock ("663 patents by the end of 2022") versus flow ("added 232 patents this year").
+_STOCK = re.compile(r"\b(by|as of|as at|at) (the )?end of\b|\bas (of|at)\b|\b(accumulated|accumulative|cumulative"
+                    r"|cumulatively|in total|to date|so far|hold|held|holds|had been)\b", re.I)
+_FLOW = re.compile(r"\b(added|adding|new|newly|additional|during the year|in this year|this year|in the year)\b", re.I)
+# Words that say a figure is the whole, not a different measure: never a reason to doubt it.
+_WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -60,6 +66,7 @@ class Query:
     wants_figure: bool
     wants_count: bool = False
     contrast: bool = False
+    aspect: str = ""  # "stock" (a total as of a date) or "flow" (added during the period)
     numbers: set[float] = field(default_factory=set)
     surface: dict[str, str] = field(default_factory=dict)  # stem -> the word as asked
 
@@ -99,9 +106,15 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
         wants_figure=not _OPEN_QUESTION.match(q) or bool(re.search(r"\bhow (many|much)\b", low)),
         wants_count=bool(re.search(r"\bhow many\b|\bnumber of\b", low)),
         contrast=bool(_CONTRAST_Q.search(q)),
+        aspect=_aspect(q),
         numbers={f.value for f in parse_figures(q)},
         surface={stem(w): w for w in re.findall(r"[a-z]+", low) if w not in STOPWORDS},
     )
+
+
+def _aspect(text: str) -> str:
+    stock, flow = bool(_STOCK.search(text)), bool(_FLOW.search(text))
+    return "stock" if stock and not flow else "flow" if flow and not stock else ""
 
 
 # ---- candidate answer units ------------------------------------------------------------------
@@ -118,18 +131,24 @@ class Unit:
     score: float = 0.0
     figure: Figure | None = None
     figure_column: str = ""
+    fit: float = 0.0  # how well the chosen figure's own words fit the question (sentences only)
 
 
 def units_of(passage: Passage, rank: int) -> list[Unit]:
     if passage.kind == "table":
         return _table_units(passage, rank)
     out = []
+    lead = ""  # the last line not led by a figure: the caption of an infographic's list
     for line in passage.text.splitlines():
+        led_by_figure = bool(re.match(r"[<>~$€£]?\d", line.strip()))
         for sentence in _SENTENCE_SPLIT.split(line):
             sentence = sentence.strip(" -•")
             if len(sentence) < 8:
                 continue
-            out.append(Unit(passage, rank, sentence, f"{passage.section}. {sentence}", numbers_in(sentence)))
+            about = f"{lead} " if led_by_figure and len(line) < 60 and lead else ""
+            out.append(Unit(passage, rank, sentence, f"{passage.section}. {about}{sentence}", numbers_in(sentence)))
+        if not led_by_figure:
+            lead = line.strip()
     return out
 
 
@@ -215,17 +234,42 @@ class ExtractiveAnswerer:
             combined = rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+"
             extra += bool(re.search(combined, low)) and not re.search(combined, q.text.lower())
         years = q.asked_years(u.passage.year)
-        if not self._choose_figure(q, u, years):
+        candidates = self._candidates(q, u, years)
+        if not candidates:
             return 0.0
         found = set(tokens(u.context))
         total = sum(weights.values()) or 1.0
-        coverage = sum(w * (1.0 if t in found else self._soft(q, t, u.context)) for t, w in weights.items()) / total
-        specificity = self._specificity(q, u)
-        score = 0.45 * coverage + 0.35 * semantic + 0.2 * specificity + 0.03 * (1 - u.rank / max(k, 1))
-        score -= 0.15 * extra
-        if u.figure and q.wants_percent and not (u.figure.unit == "percent" or "%" in u.unit_cell):
-            score -= 0.1
+        soft = {t: self._soft(q, t, u.context) for t in weights if t not in found}
+        aspect = _aspect(u.quote if not u.table_values else u.context)
+        best: tuple[float, Figure | None, float] = (-1.0, None, 0.0)
+        for fig, fit in candidates:
+            u.figure = fig
+            claimed = self._claimed(u, fig)
+            coverage = sum(w * (soft[t] if t not in found else self.CLAIMED_CREDIT if t in claimed else 1.0)
+                           for t, w in weights.items()) / total
+            score = 0.45 * coverage + 0.35 * semantic + 0.2 * self._specificity(q, u)
+            score += 0.03 * (1 - u.rank / max(k, 1)) - 0.15 * extra + 0.05 * max(-1.0, min(1.0, fit))
+            if q.aspect and aspect not in ("", q.aspect):
+                score -= 0.25  # asked for a total to date, this is what was added in the year (or vice versa)
+            if fig and q.wants_percent and not (fig.unit == "percent" or "%" in u.unit_cell):
+                score -= 0.1
+            if score > best[0]:
+                best = (score, fig, fit)
+        score, u.figure, u.fit = best
         return score
+
+    CLAIMED_CREDIT = 0.3  # a question word that, in this sentence, describes a different figure
+
+    def _claimed(self, u: Unit, fig: Figure | None) -> set[str]:
+        """Words that describe another figure of the sentence and not this one ("742 suppliers,
+        of which 95.7% in mainland China": 'mainland' belongs to 95.7%). Words before the
+        first figure are the sentence's subject and belong to all of them."""
+        if fig is None or u.table_values or len(u.figures) < 2:
+            return set()
+        own = set(tokens(" ".join(_windows(u.quote, fig))))
+        subject = set(tokens(u.quote[:min(f.start for f in u.figures)]))
+        others = {t for g in u.figures if g is not fig for t in tokens(" ".join(_windows(u.quote, g)))}
+        return others - own - subject
 
     SOFT_MIN = 0.68  # word-embedding similarity for a synonym ("workforce" ~ "employees")
     SOFT_CREDIT = 0.7
@@ -255,8 +299,8 @@ class ExtractiveAnswerer:
         if u.table_values:
             described = self._described(u, u.figure)
         else:
-            described = u.quote[max(0, u.figure.start - 60):u.figure.end + 30]
-        words = [t for t in dict.fromkeys(tokens(described)) if not t.isdigit() and t != "data"]
+            described = _around(u.quote, u.figure.start - 60, u.figure.end + 30)
+        words = [t for t in dict.fromkeys(tokens(described)) if not t.isdigit() and t != "data" and t not in _WHOLE]
         if not words:
             return 0.5
         bm25, _ = self.index.bm25()
@@ -264,23 +308,18 @@ class ExtractiveAnswerer:
         asked = set(q.terms)
         return sum(v for t, v in w.items() if t in asked) / sum(w.values())
 
-    def _choose_figure(self, q: Query, u: Unit, years: set[int]) -> bool:
-        """Pick the unit's answer figure; False when the unit cannot answer (wrong year...)."""
+    def _candidates(self, q: Query, u: Unit, years: set[int]) -> list[tuple[Figure | None, float]]:
+        """The figures a unit could answer with, each with its fit; [] when it cannot answer."""
         if u.table_values:
-            return self._choose_cell(q, u, years)
+            return [(u.figure, 0.0)] if self._choose_cell(q, u, years) else []
         stated = {int(y) for y in _YEAR_IN.findall(u.quote)}
         if years and not (years & stated) and not (not stated and u.passage.year in years):
-            return False
-        candidates = [f for f in u.figures if f.value not in q.numbers and self._fits_kind(q, u, f)]
-        fits = {id(f): self._figure_fit(q, u, f) for f in candidates}
-        best = max(candidates, key=lambda f: fits[id(f)]) if candidates else None
-        if not q.wants_figure:
-            u.figure = best
-            return True
-        if best is None or fits[id(best)] <= -1:
-            return False
-        u.figure = best
-        return True
+            return []
+        fits = [(f, self._figure_fit(q, u, f)) for f in u.figures
+                if f.value not in q.numbers and self._fits_kind(q, u, f)]
+        if not q.wants_figure:  # an open question: quote the sentence, with its best figure if any
+            return [max(fits, key=lambda c: c[1])] if fits else [(None, 0.0)]
+        return [(f, fit) for f, fit in fits if fit > -1]
 
     @staticmethod
     def _described(u: Unit, f: Figure) -> str:
@@ -311,8 +350,13 @@ class ExtractiveAnswerer:
         asked = self._informative(q)
         other = self._unasked(q, before + after)
 
+        idf = self.index.bm25()[0].idf
+        top = max(idf.values()) if idf else 1.0
+
         def weigh(words: list[str], scale: float) -> float:
-            return sum(scale / d * ((w in asked) - 0.5 * (w in other)) for d, w in enumerate(words, start=1))
+            # rarer words name the measure ("WUE"); common ones name the setting ("data center")
+            return sum(scale / d * ((w in asked) - 0.5 * (w in other)) * (0.5 + idf.get(w, top) / top)
+                       for d, w in enumerate(words, start=1))
 
         fit = weigh(list(reversed(before)), 0.5) + weigh(after, 1.0)
         fit += self._respectively(q, text, f)
@@ -336,7 +380,8 @@ class ExtractiveAnswerer:
         """Distinctive words describing a figure that the question did not ask about."""
         bm25, _ = self.index.bm25()
         asked = set(q.terms)
-        return {w for w in words if w not in asked and bm25.idf.get(w, 0.0) >= 1.5 and not w.isdigit()}
+        neutral = asked | STOP_STEMS | _WHOLE
+        return {w for w in words if w not in neutral and bm25.idf.get(w, 0.0) >= 1.5 and not w.isdigit()}
 
     @staticmethod
     def _respectively(q: Query, text: str, f: Figure) -> float:
@@ -433,6 +478,17 @@ def _windows(text: str, f: Figure) -> tuple[str, str]:
         before = ""  # "95.7% were in A and 4.3% ...": those words describe 95.7%
     after = re.split(r"[,;:.!?(]", text[f.end:right])[0]
     return before, after
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """text[start:end] without the word fragments cut at either edge."""
+    start, end = max(0, start), min(len(text), end)
+    piece = text[start:end]
+    if start > 0 and text[start - 1].isalnum():
+        piece = re.sub(r"^\w+", "", piece)
+    if end < len(text) and text[end].isalnum():
+        piece = re.sub(r"\w+$", "", piece)
+    return piece
 
 
 def _unit_after(text: str, fig: Figure) -> str:

@@ -171,7 +171,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
         sets = evals.default_sets()
     out_dir = args.results or evals.EVALS_DIR / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
-    gates = evals.load_gates()
     report, failures, all_metrics = [], [], {}
     for path, skip in sets:
         if skip:
@@ -182,7 +181,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         all_metrics[path.stem] = {**m, "misses": evals.misses(results)}
         table = evals.render_table(path.stem, m)
         report.append(table)
-        failures += [f"{path.stem}: {f}" for f in evals.check_gates(m, gates)]
+        failures += [f"{path.stem}: {f}" for f in evals.check_gates(m, evals.load_gates(path.stem))]
         if not args.json:
             print(table + "\n")
             for miss in all_metrics[path.stem]["misses"]:

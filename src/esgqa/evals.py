@@ -33,7 +33,7 @@ class Item:
     evidence: str = ""
     category: str = ""
     document: str | None = None
-    page: int | None = None
+    page: int | list[int] | None = None  # 1-based; a list when the report states it on several pages
     source: str | None = None  # file to ingest first (relative to ../shared/external)
 
 
@@ -64,7 +64,8 @@ def normalise(text: str) -> str:
 
 
 def holds_evidence(text: str, item: Item, page: int | None = None) -> bool:
-    if item.page is not None and page != item.page:
+    pages = item.page if isinstance(item.page, list) else [item.page]
+    if item.page is not None and page not in pages:
         return False
     if item.evidence and normalise(item.evidence) not in normalise(text):
         return False
@@ -209,8 +210,9 @@ def metrics(results: list[Result]) -> dict:
     }
 
 
-def load_gates(path: Path = GATES_FILE) -> dict[str, float]:
-    return tomllib.loads(path.read_text())["gates"]
+def load_gates(set_name: str = "golden", path: Path = GATES_FILE) -> dict[str, float]:
+    gates = tomllib.loads(path.read_text())["gates"]
+    return gates.get(set_name, gates["golden"])
 
 
 def check_gates(m: dict, gates: dict[str, float]) -> list[str]:

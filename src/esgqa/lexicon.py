@@ -35,6 +35,9 @@ def stem(word: str) -> str:
     return word
 
 
+STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)  # stopwords as `tokens` spells them
+
+
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     words = _TOKEN.findall(text.lower().replace("’", "'"))
     out = []

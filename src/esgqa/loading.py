@@ -11,6 +11,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from esgqa.pdftext import drop_running_lines, tidy
 from esgqa.types import LoadedDocument, Page
 
 SUFFIXES = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
@@ -87,6 +88,8 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
         raise InputError(f"{path.name}: cannot read PDF ({_one_line(exc)})") from exc
     if not pages:
         raise InputError(f"{path.name}: PDF has no pages")
+    texts = drop_running_lines([p.text for p in pages])
+    pages = [p.model_copy(update={"text": tidy(t)}) for p, t in zip(pages, texts)]
     chars = sum(len(p.text.strip()) for p in pages)
     if chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) * 0.2 or chars < 50:
         raise InputError(
@@ -109,9 +112,11 @@ def _page_labels(reader: PdfReader) -> list[str] | None:
 
 def _clean_pdf_text(text: str) -> str:
     text = text.replace("\x00", "").replace("\u00ad", "")
-    text = re.sub(r"-\n(?=[a-z])", "", text)  # re-join hyphenated line breaks
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r"(?<=\d) ,(?=\d{3}\b)", ",", text)  # "76 ,591" -> "76,591"
+    # "1,6 07.3" -> "1,607.3": a thousands group split by a stray space
+    text = re.sub(r"\b(\d{1,3}),(\d{1,2}) (\d{1,2})(?=[.\s]|$)",
+                  lambda m: f"{m[1]},{m[2]}{m[3]}" if len(m[2] + m[3]) == 3 else m[0], text)
     return text.strip()
 
 
