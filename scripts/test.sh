@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh "[dev]"
+# The UI tests drive Debian's Chromium through Playwright (no browser download); they skip without it.
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; } || true
+fi
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check src tests
 .venv/bin/python -m pytest -q tests

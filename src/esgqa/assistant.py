@@ -13,6 +13,16 @@ from esgqa.loading import InputError, find_files, load
 from esgqa.settings import Settings
 from esgqa.types import Answer, LoadedDocument, Passage
 
+# Shown by `esgqa demo` and as the chat's example questions.
+SAMPLE_QUESTIONS = [
+    "How many patents has the company been granted by the end of 2022?",
+    "What was the Beijing data center PUE in 2022?",
+    "What is the share of female employees?",
+    "What were the Scope 2 emissions in 2022?",
+    "How many suppliers are located outside mainland China?",
+    "What were the company's Scope 3 emissions?",
+]
+
 
 class Assistant:
     def __init__(self, settings: Settings | None = None, answerer: Answerer | None = None) -> None:

@@ -164,7 +164,8 @@ def _is_heading(line: str, *, strict: bool) -> bool:
     """Bare title lines ('Green Data Center') and Markdown '#' headings."""
     if line.startswith("#"):
         return len(line) < 120
-    if len(line) > 70 or line[-1] in ".,;:!?)" or not line[0].isupper():
+    starts_like_title = line[0].isupper() or bool(re.match(r"(19|20)\d\d [A-Z]", line))  # "2022 ESG Highlights"
+    if len(line) > 70 or line[-1] in ".,;:!?)" or not starts_like_title:
         return False
     if _DATE.match(line) or sum(ch.isdigit() for ch in line) > len(line) * 0.25:
         return False

@@ -10,15 +10,6 @@ from pathlib import Path
 from esgqa.loading import InputError
 from esgqa.settings import Settings
 
-SAMPLE_QUESTIONS = [
-    "How many patents has the company been granted by the end of 2022?",
-    "What was the Beijing data center PUE in 2022?",
-    "What is the share of female employees?",
-    "What were the Scope 2 emissions in 2022?",
-    "How many suppliers are located outside mainland China?",
-    "What were the company's Scope 3 emissions?",
-]
-
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
@@ -51,14 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--results", type=Path, default=None, help="results folder (default evals/results)")
 
     s = sub.add_parser("demo", help="ingest the bundled corpus and answer sample questions")
+
+    s = sub.add_parser("serve", help="the chat UI (Gradio); binds 127.0.0.1 unless --host says otherwise")
+    s.add_argument("--host", help="interface to bind (default 127.0.0.1, env ESGQA_UI__HOST)")
+    s.add_argument("--port", type=int, help="port (default 7860, env ESGQA_UI__PORT)")
     return p
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    overrides = {}
+    """Defaults < ESGQA_* environment < CLI flags."""
+    settings = Settings()
     if args.store:
-        overrides["store"] = args.store
-    return Settings(**overrides)
+        settings = settings.model_copy(update={"store": args.store})
+    ui = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
+    if ui:
+        settings = settings.model_copy(update={"ui": settings.ui.model_copy(update=ui)})
+    return settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,6 +148,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from esgqa.assistant import SAMPLE_QUESTIONS
+
     assistant = _assistant(args)
     assistant.ensure_corpus()
     for q in SAMPLE_QUESTIONS:
@@ -201,7 +202,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval}
+def cmd_serve(args: argparse.Namespace) -> int:
+    from esgqa import ui
+
+    assistant = _assistant(args)
+    assistant.ensure_corpus()
+    settings = assistant.settings.ui
+    if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.auth:
+        print(f"esgqa: warning: serving on {settings.host} without auth (set ESGQA_UI__AUTH=user:password)",
+              file=sys.stderr)
+    print(f"esgqa: serving on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
+    ui.launch(assistant)
+    return 0
+
+
+COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval,
+            "serve": cmd_serve}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -47,13 +47,17 @@ class Passage(BaseModel):
     score: float = 0.0
 
     def locator(self) -> str:
-        """`document p.N §section`, the way analysts cite."""
-        where = self.document
-        if self.page is not None:
-            where += f" p.{self.page_label or self.page}"
-        if self.section:
-            where += f" §{self.section}"
-        return where
+        return locator(self.document, self.page, self.page_label, self.section)
+
+
+def locator(document: str, page: int | None, page_label: str | None, section: str) -> str:
+    """`document p.N §section`, the way analysts cite (printed page label when the PDF has one)."""
+    where = document
+    if page is not None:
+        where += f" p.{page_label or page}"
+    if section:
+        where += f" §{section}"
+    return where
 
 
 class Citation(BaseModel):
@@ -63,6 +67,9 @@ class Citation(BaseModel):
     page_label: str | None = None
     section: str = ""
     text: str  # the quoted evidence; holds every figure the answer states
+
+    def locator(self) -> str:
+        return locator(self.document, self.page, self.page_label, self.section)
 
 
 class Answer(BaseModel):

@@ -1,0 +1,217 @@
+"""The analysts' chat: cited answers, a sources panel, a document filter and uploads.
+
+Every handler takes what it needs as arguments and returns new values; the only things shared
+between sessions are the read-mostly index and answerer (their caches are locked) and one lock
+that serialises uploads, so concurrent users cannot see each other's answers.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+
+from esgqa.assistant import SAMPLE_QUESTIONS, Assistant  # noqa: E402
+from esgqa.figures import parse_figures  # noqa: E402
+from esgqa.loading import SUFFIXES, InputError  # noqa: E402
+from esgqa.types import Answer  # noqa: E402
+
+ALL_DOCUMENTS = "All documents"
+EXAMPLES = SAMPLE_QUESTIONS
+# System fonts only: the default themes would make the browser fetch Google Fonts.
+THEME = gr.themes.Soft(font=["system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"],
+                       font_mono=["ui-monospace", "Menlo", "Consolas", "monospace"])
+CSS = """
+.source {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px; margin:0 0 10px 0;}
+.source .where {font-weight:600; font-size:0.9em; margin-bottom:6px;}
+.source .quote {white-space:pre-wrap; font-size:0.9em; line-height:1.45;}
+.source mark {background:#ffe58a; padding:0 2px; border-radius:3px; font-weight:600;}
+.undisclosed {background:#fff4e5; border:1px solid #f0b35a; border-radius:8px; padding:8px 12px; margin-bottom:10px;}
+.muted {color:var(--body-text-color-subdued); font-size:0.9em;}
+"""
+
+
+# ---- rendering ---------------------------------------------------------------------------
+def chat_text(ans: Answer) -> str:
+    """The answer with its numbered citations, as Markdown for the chat bubble."""
+    refs = "\n".join(f"[{c.n}] {c.locator()}" for c in ans.citations)
+    head = f"⚠️ {ans.answer}" if ans.abstained else _mark(ans.answer, ans.figure, "**", "**", escape=False)
+    return f"{head}\n\n{refs}" if refs else head
+
+
+def sources_html(ans: Answer | None) -> str:
+    if ans is None:
+        return "<p class='muted'>Cited passages appear here, with the figure highlighted.</p>"
+    parts = []
+    if ans.abstained:
+        parts.append("<div class='undisclosed'><b>Not disclosed in the report.</b> No passage states this; "
+                     "the closest passages are below for you to check.</div>")
+    for c in ans.citations:
+        quote = _highlight(c.text, ans.figure if not ans.abstained else None)
+        parts.append(f"<div class='source'><div class='where'>[{c.n}] {html.escape(c.locator())}</div>"
+                     f"<div class='quote'>{quote}</div></div>")
+    return "\n".join(parts)
+
+
+def _highlight(text: str, figure: str | None) -> str:
+    return _mark(text, figure, "<mark>", "</mark>", escape=True)
+
+
+def _mark(text: str, figure: str | None, start: str, end: str, *, escape: bool) -> str:
+    """Wrap every statement of the answer's figure (compared as numbers) in start/end."""
+    esc = html.escape if escape else (lambda t: t)
+    if not figure:
+        return esc(text)
+    wanted = {f.value for f in parse_figures(figure)}
+    out, last = [], 0
+    for f in parse_figures(text):
+        if f.value in wanted:
+            out += [esc(text[last:f.start]), start, esc(text[f.start:f.end]), end]
+            last = f.end
+    return "".join(out) + esc(text[last:])
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape the uploads folder or confuse the index."""
+    stem, suffix = os.path.splitext(os.path.basename(name.replace("\\", "/")))
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "upload"
+    return stem + suffix.lower()
+
+
+# ---- the app -----------------------------------------------------------------------------
+def build_app(assistant: Assistant) -> gr.Blocks:
+    settings = assistant.settings
+    uploads = Path(settings.store) / "uploads"
+    ingest_lock = threading.Lock()
+    max_bytes = settings.ui.max_upload_mb * 1024 * 1024
+
+    def choices() -> list[str]:
+        return [ALL_DOCUMENTS, *(d.name for d in assistant.index.documents())]
+
+    def docs_table() -> list[list]:
+        return [[d.name, d.kind, d.pages or "", d.chunks, d.title] for d in assistant.index.documents()]
+
+    def answer(question: str, document: str | None) -> Answer:
+        doc = None if not document or document == ALL_DOCUMENTS else document
+        try:
+            return assistant.ask(question, document=doc)
+        except InputError as err:
+            raise gr.Error(str(err)) from err
+
+    def add_question(question: str, history: list) -> tuple[list, str, str]:
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("Type a question first.")
+        return [*(history or []), {"role": "user", "content": question}], "", question
+
+    def respond(question: str, document: str, history: list) -> tuple[list, str]:
+        ans = answer(question, document)
+        return [*history, {"role": "assistant", "content": chat_text(ans)}], sources_html(ans)
+
+    def api_ask(question: str, document: str = "") -> dict:
+        """Answer one question; returns the answer text, its figure and its citations."""
+        return answer(question, document or None).json_dict()
+
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, dict, list]:  # noqa: B008
+        if not files:
+            raise gr.Error("Choose a PDF, Markdown or text file first.")
+        lines = []
+        for tmp in files:
+            src = Path(tmp)
+            name = safe_name(src.name)
+            if Path(name).suffix not in SUFFIXES:
+                lines.append(f"✗ {name}: unsupported type (use {', '.join(sorted(SUFFIXES))})")
+                continue
+            if src.stat().st_size > max_bytes:
+                lines.append(f"✗ {name}: larger than {settings.ui.max_upload_mb} MB")
+                continue
+            lines.append(_ingest_one(src, name, progress))
+        return "\n\n".join(lines), gr.update(choices=choices()), docs_table()
+
+    def _ingest_one(src: Path, name: str, progress: gr.Progress) -> str:
+        """Validate before touching the index; a bad file leaves everything as it was."""
+        progress(0, desc=f"Reading {name}")
+        with ingest_lock:
+            staged = uploads / ".staging" / name
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, staged)
+            try:
+                doc, passages = assistant.prepare(staged)
+            except InputError as err:
+                staged.unlink()
+                return f"✗ {err}"
+            done = 0
+
+            def tick(n: int) -> None:
+                nonlocal done
+                done += n
+                progress(done / max(len(passages), 1), desc=f"Embedding {name}")
+
+            res = assistant.index.add(doc, passages, tick)
+            staged.replace(uploads / name)
+        pages = f", {len(doc.pages)} page(s)" if doc.kind == "pdf" else ""
+        state = "already indexed, unchanged" if res.unchanged else f"{res.added} chunks embedded"
+        return f"✓ **{doc.name}** indexed{pages}: {res.total} chunks ({state}). Pick it in the document filter."
+
+    with gr.Blocks(title="esgqa: cited answers from ESG reports", analytics_enabled=False) as app:
+        gr.Markdown("## esgqa · cited answers from ESG reports\n"
+                    "<span class='muted'>Every figure comes with the passage, page and section it was read "
+                    "from. When the report does not disclose something, esgqa says so.</span>")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        document = gr.Dropdown(choices=choices(), value=ALL_DOCUMENTS, label="Document",
+                                               elem_id="document", interactive=True)
+                        chat = gr.Chatbot(label="Answers", height=460, elem_id="chat")
+                        with gr.Row():
+                            question = gr.Textbox(placeholder="Ask about a figure, e.g. Scope 2 emissions in 2022",
+                                                  show_label=False, scale=5, elem_id="question", lines=1)
+                            ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                        gr.Examples(EXAMPLES, inputs=[question], label="Example questions")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(sources_html(None), elem_id="sources")
+            with gr.Tab("Documents", id="documents"):
+                table = gr.Dataframe(docs_table(), headers=["document", "type", "pages", "chunks", "title"],
+                                     interactive=False, elem_id="docs", wrap=True)
+                files = gr.File(label=f"Add reports (PDF, Markdown, text; up to {settings.ui.max_upload_mb} MB each)",
+                                file_count="multiple", file_types=sorted(SUFFIXES), type="filepath",
+                                elem_id="upload")
+                index_btn = gr.Button("Index", variant="primary", elem_id="index")
+                status = gr.Markdown(elem_id="upload-status")
+            with gr.Tab("Batch questionnaire", id="batch"):
+                gr.Markdown("Answer a questionnaire (CSV / XLSX / JSONL) in one go: coming with the batch feature. "
+                            "Until then use `esgqa batch` on the command line.")
+            with gr.Tab("Cross-check", id="check"):
+                gr.Markdown("Verify claimed figures against a report and audit its internal consistency: "
+                            "coming with the cross-check feature.")
+
+        pending = gr.State("")
+        for trigger in (question.submit, ask_btn.click):
+            trigger(add_question, [question, chat], [chat, question, pending], api_visibility="private") \
+                .then(respond, [pending, document, chat], [chat, sources], api_visibility="private")
+        index_btn.click(upload, [files], [status, document, table], api_visibility="private")
+        app.load(lambda: (gr.update(choices=choices()), docs_table()), None, [document, table],
+                 api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+    return app
+
+
+def launch(assistant: Assistant, *, prevent_thread_lock: bool = False) -> gr.Blocks:
+    ui = assistant.settings.ui
+    auth = tuple(ui.auth.split(":", 1)) if ui.auth else None
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=4)
+    app.launch(server_name=ui.host, server_port=ui.port, auth=auth, max_file_size=f"{ui.max_upload_mb}mb",
+               show_error=True, quiet=True, css=CSS, theme=THEME, footer_links=["api"],
+               prevent_thread_lock=prevent_thread_lock)
+    return app

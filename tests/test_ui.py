@@ -1,0 +1,183 @@
+"""The chat app as analysts and scripts use it: a real server, headless Chromium, gradio_client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, external
+from esgqa.figures import parse_figure, text_contains_figure
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_store, tmp_path_factory):
+    """`esgqa serve` in its own process, on a copy of the corpus store (uploads must not leak)."""
+    store = tmp_path_factory.mktemp("ui") / "store"
+    shutil.copytree(corpus_store, store)
+    port = _free_port()
+    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1"}
+    env.pop("ESGQA_UI__HOST", None)
+    proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"server exited: {proc.stdout.read()}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("server did not start in 120 s")
+    yield {"url": url, "port": port, "pid": proc.pid}
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_browser_asks_uploads_and_asks_about_the_upload(server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 950})
+    page.goto(server["url"])
+    page.wait_for_selector("#question textarea", timeout=60000)
+
+    page.fill("#question textarea", "How many patents has the company been granted by the end of 2022?")
+    page.click("#ask")
+    page.wait_for_selector("#sources mark", timeout=60000)
+    assert "663" in page.inner_text("#chat")
+    assert page.inner_text("#sources mark") == "663"  # the cited passage, figure highlighted
+    assert "kingsoft-cloud-2022-esg-report" in page.inner_text("#sources")
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
+
+    page.fill("#question textarea", "What were the company's Scope 3 emissions?")
+    page.click("#ask")
+    page.wait_for_selector("#sources .undisclosed", timeout=60000)
+    assert page.locator("#sources .source").count() == 3  # the nearest passages to check
+    assert "Not disclosed in the report" in page.inner_text("#chat")
+
+    pdf = external("CT_REIT_2022_ESG_Report.pdf")
+    page.get_by_role("tab", name="Documents").click()
+    page.set_input_files("#upload input[type=file]", str(pdf))
+    page.click("#index")
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('indexed')",
+                           timeout=240000)
+    assert "CT_REIT_2022_ESG_Report" in page.inner_text("#upload-status")
+    assert "CT_REIT_2022_ESG_Report" in page.inner_text("#docs")
+
+    page.get_by_role("tab", name="Ask").click()
+    page.click("#document input")
+    page.get_by_role("option", name="CT_REIT_2022_ESG_Report").click()
+    page.fill("#question textarea", "How many EV charging stations have been installed together with CTC?")
+    page.click("#ask")
+    page.wait_for_function("document.querySelector('#sources').innerText.includes('CT_REIT_2022_ESG_Report')",
+                           timeout=60000)
+    sources = page.inner_text("#sources")
+    assert "386" in page.inner_text("#chat") and "p.3" in sources
+    page.wait_for_timeout(1000)  # let the "updating" fade finish before the screenshot
+    page.screenshot(path=str(ARTIFACTS / "ui-uploaded-pdf.png"), full_page=True)
+
+
+def test_browser_upload_rejects_a_corrupt_pdf_and_keeps_the_index(server, browser, tmp_path):
+    bad = tmp_path / "broken report.pdf"
+    bad.write_bytes(b"%PDF-1.7\n garbage without a trailer")
+    page = browser.new_page()
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_selector("#docs", timeout=60000)
+    docs_before = page.inner_text("#docs")
+    page.set_input_files("#upload input[type=file]", str(bad))
+    page.click("#index")
+    page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✗')", timeout=60000)
+    status = page.inner_text("#upload-status")
+    assert "broken_report.pdf" in status and "truncated or corrupt" in status  # sanitised name, one clear line
+    assert page.inner_text("#docs") == docs_before
+
+
+def test_gradio_client_gets_the_cited_answer(server):
+    from gradio_client import Client
+
+    result = Client(server["url"], verbose=False).predict(
+        "How many patents has the company been granted by the end of 2022?", api_name="/ask")
+    assert not result["abstained"] and parse_figure(result["figure"]).value == 663
+    assert result["citations"] and text_contains_figure(result["citations"][0]["text"], "663")
+
+
+QUESTIONS = [  # each with the figure only its own answer carries
+    ("How many patents has the company been granted by the end of 2022?", "663"),
+    ("What was the Beijing data center PUE in 2022?", "1.37"),
+    ("What is the share of female employees?", "33.8%"),
+    ("What were the Scope 2 emissions in 2022?", "35,796.91"),
+    ("How many suppliers are located outside mainland China?", "32"),
+    ("How many invention patents had the company been granted by the end of 2022?", "512"),
+    ("How many suppliers are located in mainland China?", "710"),
+    ("What was the WUE target for the Beijing data center in 2022?", "2.3"),
+    ("How many design patents did the company hold at the end of 2022?", "150"),
+    ("What were the company's Scope 3 emissions?", None),
+]
+
+
+def test_ten_concurrent_api_calls_each_get_their_own_answer(server):
+    from gradio_client import Client
+
+    client = Client(server["url"], verbose=False)
+
+    def call(item):
+        question, _ = item  # the bundled report only: another test uploads a second one to this server
+        return client.predict(question, "kingsoft-cloud-2022-esg-report", api_name="/ask")
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(call, QUESTIONS))
+    for (question, expected), result in zip(QUESTIONS, results):
+        assert result["question"] == question
+        if expected is None:
+            assert result["abstained"], question
+        else:
+            assert parse_figure(result["figure"]).value == parse_figure(expected).value, (question, result["answer"])
+
+
+def test_server_listens_on_loopback_only(server):
+    """The kernel's own table of listening sockets: the port is bound to 127.0.0.1, nothing else."""
+    port_hex = f"{server['port']:04X}"
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if Path(table).exists():
+            for line in Path(table).read_text().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "0A" and local.endswith(f":{port_hex}"):  # 0A = LISTEN
+                    listening.append(local.split(":")[0])
+    assert listening == ["0100007F"], listening  # 127.0.0.1, little-endian hex
