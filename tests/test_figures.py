@@ -24,3 +24,8 @@ def test_years_dates_and_names_are_not_quantities():
 def test_text_contains_figure():
     assert text_contains_figure("the PUE achieved 1.370 in 2022", "1.37")
     assert not text_contains_figure("the PUE achieved 1.375", "1.37")
+
+
+def test_a_standards_number_is_a_name_not_a_quantity():
+    assert numbers_in("certified to ISO 45001 and ISO/IEC 27001") == []
+    assert [f.value for f in numbers_in("donated RMB 5000 to 2,000 pupils")] == [5000, 2000]

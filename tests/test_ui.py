@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -119,11 +121,14 @@ def test_browser_upload_rejects_a_corrupt_pdf_and_keeps_the_index(server, browse
     page.goto(server["url"])
     page.get_by_role("tab", name="Documents").click()
     page.wait_for_selector("#docs", timeout=60000)
+    settled = "!/\\d+\\.\\ds/.test(document.querySelector('#docs').innerText)"  # no progress timer showing
+    page.wait_for_function(settled, timeout=60000)
     docs_before = page.inner_text("#docs")
     page.set_input_files("#upload input[type=file]", str(bad))
     page.click("#index")
     page.wait_for_function("document.querySelector('#upload-status').innerText.includes('✗')", timeout=60000)
     status = page.inner_text("#upload-status")
+    page.wait_for_function(settled, timeout=60000)
     assert "broken_report.pdf" in status and "truncated or corrupt" in status  # sanitised name, one clear line
     assert page.inner_text("#docs") == docs_before
 
@@ -181,3 +186,24 @@ def test_server_listens_on_loopback_only(server):
                 if state == "0A" and local.endswith(f":{port_hex}"):  # 0A = LISTEN
                     listening.append(local.split(":")[0])
     assert listening == ["0100007F"], listening  # 127.0.0.1, little-endian hex
+
+
+def test_browser_batch_tab_answers_a_questionnaire(server, browser, tmp_path):
+    src = tmp_path / "due diligence.csv"
+    src.write_text("No.,Question,Owner\n1,How many patents has the company been granted by the end of 2022?,IP\n"
+                   "2,What were the company's Scope 3 emissions?,ESG\n")
+    page = browser.new_page(viewport={"width": 1400, "height": 950})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Batch questionnaire").click()
+    page.set_input_files("#batch-file input[type=file]", str(src))
+    page.click("#batch-run")
+    page.wait_for_function("document.querySelector('#batch-status').innerText.includes('✓')", timeout=120000)
+    assert "2 rows: 1 answered with a figure" in page.inner_text("#batch-status")
+    assert "due_diligence-answered\n.csv" in page.inner_text("#batch-out")  # the sanitised name
+    href = page.locator("#batch-out a[href]").first.get_attribute("href")
+    body = urllib.request.urlopen(href).read().decode()
+    header, first, second = list(csv.reader(io.StringIO(body)))[:3]
+    assert header[:3] == ["No.", "Question", "Owner"] and "answer" in header
+    assert first[header.index("figure")] == "663" and second[header.index("abstained")] == "True"
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "ui-batch.png"), full_page=True)

@@ -33,7 +33,8 @@ _CONTRAST_Q = re.compile(r"\b(outside|excluding|except|other than|beyond|apart f
 _CONTRAST_U = re.compile(r"\b(outside|other|overseas|international|excluding|except|beyond|abroad|foreign|non-)",
                          re.I)
 _OPEN_QUESTION = re.compile(
-    r"^\s*(how (do|does|did|is|are)\b|describe|explain|why|what (measures|policies|steps|actions|approach)"
+    r"^\s*(how (do|does|did|is|are)\b|describe|explain|why|what (?:[\w-]+ ){0,4}?(measures|policies|steps|actions"
+    r"|approach|procedures|practices|process|programs?|initiatives|issues|impacts|areas|mechanisms|systems)\b"
     r"|which|who|does|do|is|are|has|have)\b", re.I)
 # Stock ("663 patents by the end of 2022") versus flow ("added 232 patents this year").
 _STOCK = re.compile(r"\b(by|as of|as at|at) (the )?end of\b|\bas (of|at)\b|\b(accumulated|accumulative|cumulative"
@@ -41,6 +42,8 @@ _STOCK = re.compile(r"\b(by|as of|as at|at) (the )?end of\b|\bas (of|at)\b|\b(ac
 _FLOW = re.compile(r"\b(added|adding|new|newly|additional|during the year|in this year|this year|in the year)\b", re.I)
 # Words that say a figure is the whole, not a different measure: never a reason to doubt it.
 _WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
+_INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|location|reference|report section|"
+                           r"where (disclosed|reported)|disclosure location)", re.I)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -161,6 +164,17 @@ def _table_units(passage: Passage, rank: int) -> list[Unit]:
     header = [c.strip() for c in rows[0].split("|")]
     if any(re.fullmatch(r"\d{1,3}", c) for c in header):
         return []  # a header of bare numbers is a contents list with page numbers, not data
+    if any(_INDEX_HEADER.fullmatch(c) for c in header):
+        # A content index (GRI / HKEX / SASB) says where a disclosure is, not what it says; only
+        # a sentence in it that states a figure is a disclosure.
+        out = []
+        for row in rows[1:]:
+            for cell in row.split("|"):
+                for sentence in _SENTENCE_SPLIT.split(cell.strip()):
+                    figs = [f for f in numbers_in(sentence) if f.is_quantity]
+                    if figs and len(sentence) > 30:
+                        out.append(Unit(passage, rank, sentence, f"{passage.section}. {sentence}", figs))
+        return out
     out = []
     for row in rows[1:]:
         cells = [c.strip() for c in row.split("|")]
@@ -227,12 +241,13 @@ class ExtractiveAnswerer:
     def _score(self, q: Query, u: Unit, weights: dict[str, float], semantic: float, k: int) -> float:
         low = u.context.lower()
         extra = 0
-        for word, num in q.identifiers:  # "Scope 3" must be about Scope 3
-            if not re.search(rf"\b{re.escape(word)}\s*{num}\b", low):
+        for word, num in q.identifiers:  # "Scope 3" must be about Scope 3 ("Scope 1 and 2" names Scope 2)
+            if not re.search(rf"\b{re.escape(word)}s?\s*(?:\d+\s*(?:and|&|\+|,|/)\s*)*{num}\b", low):
                 return 0.0
             # "Scope 1 and 2" is about more than Scope 1 (unless that is what was asked)
             combined = rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+"
-            extra += bool(re.search(combined, low)) and not re.search(combined, q.text.lower())
+            asked_several = sum(w == word for w, _ in q.identifiers) > 1
+            extra += bool(re.search(combined, low)) and not asked_several and not re.search(combined, q.text.lower())
         years = q.asked_years(u.passage.year)
         candidates = self._candidates(q, u, years)
         if not candidates:
@@ -317,8 +332,8 @@ class ExtractiveAnswerer:
             return []
         fits = [(f, self._figure_fit(q, u, f)) for f in u.figures
                 if f.value not in q.numbers and self._fits_kind(q, u, f)]
-        if not q.wants_figure:  # an open question: quote the sentence, with its best figure if any
-            return [max(fits, key=lambda c: c[1])] if fits else [(None, 0.0)]
+        if not q.wants_figure:  # an open question: the sentence is the answer, not one number in it
+            return [(None, 0.0)]
         return [(f, fit) for f, fit in fits if fit > -1]
 
     @staticmethod
@@ -497,11 +512,12 @@ def _unit_after(text: str, fig: Figure) -> str:
         return fig.currency
     if fig.unit:
         return fig.text.split(None, 1)[-1] if " " in fig.text else re.sub(r"^[\d.,]+", "", fig.text)
-    m = re.match(r"\s+([A-Za-z][A-Za-z\-]+(?:\s+[A-Za-z][A-Za-z\-]+)?)", text[fig.end:])
-    if not m:
-        return ""
-    words = [w for w in m.group(1).split() if w.lower() not in {"and", "of", "in", "the", "to", "for"}]
-    return words[0] if words else ""
+    words = []
+    for w in re.findall(r"[^\s,;:.()]+|[,;:.()]", text[fig.end:])[:3]:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z\-]*", w) or w.lower() in STOPWORDS | {"including", "among"}:
+            break
+        words.append(w)
+    return " ".join(words)  # "95 customer complaint cases" -> "customer complaint cases"
 
 
 # ---- backends and the chain ------------------------------------------------------------------

@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="ingest the bundled corpus and answer sample questions")
 
+    s = sub.add_parser("batch", help="answer a questionnaire (CSV / XLSX / JSONL); re-run to resume")
+    s.add_argument("input", type=Path)
+    s.add_argument("-o", "--output", type=Path, required=True, help="answered file (.csv, .xlsx or .jsonl)")
+    s.add_argument("--document", help="restrict to one document (its file stem)")
+    s.add_argument("--workers", type=int, default=1, help="questions answered in parallel (default 1)")
+
     s = sub.add_parser("serve", help="the chat UI (Gradio); binds 127.0.0.1 unless --host says otherwise")
     s.add_argument("--host", help="interface to bind (default 127.0.0.1, env ESGQA_UI__HOST)")
     s.add_argument("--port", type=int, help="port (default 7860, env ESGQA_UI__PORT)")
@@ -202,6 +208,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from esgqa.batch import run_batch
+
+    if args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    assistant = _assistant(args)
+    assistant.ensure_corpus()
+    summary = run_batch(assistant, args.input, args.output, document=args.document, workers=args.workers)
+    print(f"esgqa batch: {summary.line(args.output)}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from esgqa import ui
 
@@ -217,7 +235,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval,
-            "serve": cmd_serve}
+            "batch": cmd_batch, "serve": cmd_serve}
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -111,6 +111,7 @@ def parse_figures(text: str) -> list[Figure]:
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_CURRENCY_CODES = {"RMB", "CNY", "USD", "HKD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "SGD", "US", "HK"}
 _LABEL_BEFORE = re.compile(r"(?:(?<=[^\s.!?])\s+|\()([A-Z][A-Za-z]+)\s?$")
 
 
@@ -119,6 +120,9 @@ def _is_label(text: str, start: int, end: int, raw: str) -> bool:
     before, after = text[max(0, start - 12):start], text[end:end + 12]
     if re.search(rf"\b{_MONTH}\.?\s*$", before, re.I) or re.match(rf"\s*{_MONTH}\b", after, re.I):
         return "." not in raw and len(raw) <= 2
+    if re.fullmatch(r"\d{4,6}", raw):  # a standard's number: "ISO 45001", "ISO/IEC 27001", "GB/T 36074"
+        m = re.search(r"\b([A-Z]{2,6})(?:/[A-Z]{1,4})?[\s:-]?$", before)
+        return bool(m) and m.group(1) not in _CURRENCY_CODES
     if "." in raw or "," in raw or len(raw) > 2:
         return False
     line_start = text.rfind("\n", 0, start) + 1

@@ -11,6 +11,7 @@ import html
 import os
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -20,6 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import gradio as gr  # noqa: E402
 
 from esgqa.assistant import SAMPLE_QUESTIONS, Assistant  # noqa: E402
+from esgqa.batch import FORMATS, run_batch  # noqa: E402
 from esgqa.figures import parse_figures  # noqa: E402
 from esgqa.loading import SUFFIXES, InputError  # noqa: E402
 from esgqa.types import Answer  # noqa: E402
@@ -161,6 +163,22 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         state = "already indexed, unchanged" if res.unchanged else f"{res.added} chunks embedded"
         return f"✓ **{doc.name}** indexed{pages}: {res.total} chunks ({state}). Pick it in the document filter."
 
+    def answer_sheet(path: str | None, document: str, fmt: str,
+                     progress: gr.Progress = gr.Progress()) -> tuple[str, str | None]:  # noqa: B008
+        if not path:
+            raise gr.Error("Choose a questionnaire file first.")
+        src = Path(path)
+        name = safe_name(src.name)
+        suffix = Path(name).suffix if fmt == "same as input" else fmt
+        out = Path(tempfile.mkdtemp(prefix="esgqa-batch-")) / f"{Path(name).stem}-answered{suffix}"
+        doc = None if not document or document == ALL_DOCUMENTS else document
+        try:
+            summary = run_batch(assistant, src, out, document=doc, workers=2, bar=False,
+                                on_progress=lambda done, total: progress(done / total, desc="Answering"))
+        except InputError as err:
+            return f"✗ {err}", None
+        return f"✓ {summary.line(Path(out.name))}", str(out)
+
     with gr.Blocks(title="esgqa: cited answers from ESG reports", analytics_enabled=False) as app:
         gr.Markdown("## esgqa · cited answers from ESG reports\n"
                     "<span class='muted'>Every figure comes with the passage, page and section it was read "
@@ -189,8 +207,20 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 index_btn = gr.Button("Index", variant="primary", elem_id="index")
                 status = gr.Markdown(elem_id="upload-status")
             with gr.Tab("Batch questionnaire", id="batch"):
-                gr.Markdown("Answer a questionnaire (CSV / XLSX / JSONL) in one go: coming with the batch feature. "
-                            "Until then use `esgqa batch` on the command line.")
+                gr.Markdown("Upload a questionnaire (CSV, XLSX or JSONL) with a question column (`Question`, "
+                            "`Disclosure`, ...). It comes back with answer, figure, unit, citations, evidence and "
+                            "confidence columns added; every other column is kept as it was.")
+                with gr.Row():
+                    batch_file = gr.File(label="Questionnaire", file_types=list(FORMATS), type="filepath",
+                                         elem_id="batch-file")
+                    with gr.Column():
+                        batch_doc = gr.Dropdown(choices=choices(), value=ALL_DOCUMENTS, label="Answer from",
+                                                elem_id="batch-doc", interactive=True)
+                        batch_fmt = gr.Radio(["same as input", *FORMATS], value="same as input",
+                                             label="Output format")
+                        batch_btn = gr.Button("Answer questionnaire", variant="primary", elem_id="batch-run")
+                batch_status = gr.Markdown(elem_id="batch-status")
+                batch_out = gr.File(label="Answered questionnaire", elem_id="batch-out", interactive=False)
             with gr.Tab("Cross-check", id="check"):
                 gr.Markdown("Verify claimed figures against a report and audit its internal consistency: "
                             "coming with the cross-check feature.")
@@ -199,9 +229,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         for trigger in (question.submit, ask_btn.click):
             trigger(add_question, [question, chat], [chat, question, pending], api_visibility="private") \
                 .then(respond, [pending, document, chat], [chat, sources], api_visibility="private")
-        index_btn.click(upload, [files], [status, document, table], api_visibility="private")
-        app.load(lambda: (gr.update(choices=choices()), docs_table()), None, [document, table],
-                 api_visibility="private")
+        index_btn.click(upload, [files], [status, document, table], api_visibility="private") \
+            .then(lambda: gr.update(choices=choices()), None, [batch_doc], api_visibility="private")
+        batch_btn.click(answer_sheet, [batch_file, batch_doc, batch_fmt], [batch_status, batch_out],
+                        api_visibility="private")
+        app.load(lambda: (gr.update(choices=choices()), gr.update(choices=choices()), docs_table()), None,
+                 [document, batch_doc, table], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return app
 

@@ -1,0 +1,294 @@
+"""Questionnaires in, answered sheets out: CSV / XLSX / JSONL, resumable, spreadsheet-safe.
+
+The output file is rewritten atomically after every answered row, so it is always a valid file
+holding every row finished so far. A re-run reads it back and skips those rows: each output row
+carries `row` (its 1-based row in the input) and the question it answered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from esgqa.assistant import Assistant
+from esgqa.loading import InputError
+from esgqa.types import Answer
+
+FORMATS = (".csv", ".xlsx", ".jsonl")
+# Header names that hold the question, most specific first; matched case-insensitively.
+QUESTION_HEADERS = ("question", "questions", "disclosure question", "disclosure", "disclosure requirement",
+                    "query", "kpi question", "prompt", "indicator", "requirement")
+ADDED = ("answer", "figure", "unit", "abstained", "citations", "evidence", "confidence", "error", "row")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Sheet:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class BatchSummary:
+    rows: int
+    answered: int  # this run
+    skipped: int  # answered by an earlier run
+    with_figure: int
+    abstained: int
+    errors: int
+    seconds: float
+
+    def line(self, output: Path) -> str:
+        rate = self.answered / self.seconds if self.seconds else 0.0
+        return (f"{self.rows} rows: {self.with_figure} answered with a figure, "
+                f"{self.rows - self.with_figure - self.abstained - self.errors} answered in words, "
+                f"{self.abstained} not disclosed, {self.errors} errors; {self.answered} answered now "
+                f"({self.skipped} already done) in {self.seconds:.1f} s ({rate:.2f} questions/s); wrote {output}")
+
+
+# ---- reading and writing sheets --------------------------------------------------------------
+def read_sheet(path: Path) -> Sheet:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(f"{path.name}: unsupported questionnaire type (use {', '.join(FORMATS)})")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path.name}: the file is empty")
+    try:
+        sheet = {".csv": _read_csv, ".xlsx": _read_xlsx, ".jsonl": _read_jsonl}[suffix](path)
+    except InputError:
+        raise
+    except Exception as exc:  # a damaged spreadsheet raises many kinds
+        raise InputError(f"{path.name}: cannot read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from exc
+    if not sheet.columns:
+        raise InputError(f"{path.name}: the file is empty (no header row)")
+    return sheet
+
+
+def _read_csv(path: Path) -> Sheet:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = [r for r in reader if any(c.strip() for c in r)]
+    if not rows:
+        return Sheet([], [])
+    columns = _unique([c.strip() for c in rows[0]])
+    return Sheet(columns, [dict(zip(columns, r + [""] * (len(columns) - len(r)))) for r in rows[1:]])
+
+
+def _read_xlsx(path: Path) -> Sheet:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = [list(r) for r in wb.active.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
+    finally:
+        wb.close()
+    if not rows:
+        return Sheet([], [])
+    columns = _unique([str(c).strip() if c is not None else "" for c in rows[0]])
+    return Sheet(columns, [dict(zip(columns, [*r, *[None] * (len(columns) - len(r))])) for r in rows[1:]])
+
+
+def _read_jsonl(path: Path) -> Sheet:
+    rows, columns = [], {}
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path.name}: line {n} is not JSON ({exc.msg})") from exc
+        if not isinstance(obj, dict):
+            raise InputError(f"{path.name}: line {n} is not a JSON object")
+        rows.append(obj)
+        columns.update(dict.fromkeys(obj))
+    return Sheet(list(columns), rows)
+
+
+def _unique(columns: list[str]) -> list[str]:
+    """Blank or repeated headers get a suffix so no column is lost."""
+    out: list[str] = []
+    for i, c in enumerate(columns, start=1):
+        name = c or f"column {i}"
+        while name in out:
+            name += "_"
+        out.append(name)
+    return out
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_sheet(path: Path, sheet: Sheet) -> None:
+    """Write to a temporary file and rename: a reader (or a kill) never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sheet.rows), encoding="utf-8")
+    elif suffix == ".csv":
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([neutralise(c) for c in sheet.columns])
+            for r in sheet.rows:
+                writer.writerow([neutralise(_cell(r.get(c))) for c in sheet.columns])
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "answers"
+        ws.append([neutralise(c) for c in sheet.columns])
+        for r in sheet.rows:
+            ws.append([neutralise(_cell(r.get(c))) for c in sheet.columns])
+        wb.save(tmp)
+    os.replace(tmp, path)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def question_column(columns: list[str], source: str) -> str:
+    lowered = {c.lower().strip(): c for c in columns}
+    for name in QUESTION_HEADERS:
+        if name in lowered:
+            return lowered[name]
+    for c in columns:  # "Question (EN)", "Disclosure item"
+        if any(c.lower().startswith(name) for name in ("question", "disclosure")):
+            return c
+    found = ", ".join(repr(c) for c in columns)
+    raise InputError(f"{source}: no question column (looked for {', '.join(QUESTION_HEADERS[:4])}, ...); "
+                     f"found columns: {found}")
+
+
+# ---- answering -------------------------------------------------------------------------------
+def answer_fields(ans: Answer) -> dict[str, Any]:
+    """The columns a batch adds for one answer."""
+    cites = "; ".join(c.locator() for c in ans.citations)
+    return {
+        "answer": ans.answer,
+        "figure": ans.figure or "",
+        "unit": ans.unit or "",
+        "abstained": ans.abstained,
+        "citations": f"closest: {cites}" if ans.abstained and cites else cites,
+        "evidence": "" if ans.abstained or not ans.citations else " ".join(ans.citations[0].text.split()),
+        "confidence": ans.confidence,
+        "error": "",
+    }
+
+
+def run_batch(
+    assistant: Assistant, source: Path, output: Path, *, document: str | None = None, workers: int = 1,
+    on_progress: Callable[[int, int], None] | None = None, bar: bool = True,
+) -> BatchSummary:
+    if output.suffix.lower() not in FORMATS:
+        raise InputError(f"{output.name}: unsupported output type (use {', '.join(FORMATS)})")
+    if output.resolve() == source.resolve():
+        raise InputError("the output file must differ from the input")
+    sheet = read_sheet(source)
+    qcol = question_column(sheet.columns, source.name)
+    idcol = next((c for c in sheet.columns if c.lower().strip() == "id"), None)
+    assistant.check_document(document)
+    as_json = output.suffix.lower() == ".jsonl"
+    done = _finished_rows(output, qcol, as_json)
+    results: dict[int, dict] = {}
+    todo = []
+    for n, row in enumerate(sheet.rows, start=1):
+        question = str(row.get(qcol) or "").strip()
+        if done.get(n, (None,))[0] == question:
+            results[n] = done[n][1]
+        else:
+            todo.append((n, row, question))
+
+    def work(item: tuple[int, dict, str]) -> tuple[int, dict]:
+        n, row, question = item
+        extra = {"row": n, **({"id": row.get(idcol)} if idcol and as_json else {})}
+        if not question:
+            fields = {"answer": "", "abstained": None, "error": "empty question: nothing to answer"}
+            return n, ({"question": "", **fields, "citations": [], **extra} if as_json else {**row, **fields, **extra})
+        try:
+            ans = assistant.ask(question, document=document)
+        except InputError as err:
+            fields = {"answer": "", "abstained": None, "error": str(err)}
+            return n, ({"question": question, **fields, "citations": [], **extra} if as_json
+                       else {**row, **fields, **extra})
+        return n, ({**ans.json_dict(), **extra} if as_json else {**row, **answer_fields(ans), **extra})
+
+    columns = sheet.columns + [c for c in ADDED if c not in sheet.columns]
+    t0 = time.perf_counter()
+    progress = _bar(len(sheet.rows), len(results)) if bar else None
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        for n, out in pool.map(work, todo):  # in input order, whatever order they finish in
+            results[n] = out
+            rows = [results[k] for k in sorted(results)]
+            write_sheet(output, Sheet(columns, rows))
+            if progress:
+                progress.update()
+            if on_progress:
+                on_progress(len(results), len(sheet.rows))
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if progress:
+            progress.close()
+    if not todo and not output.exists():
+        write_sheet(output, Sheet(columns, []))
+    outs = list(results.values())
+    return BatchSummary(
+        rows=len(sheet.rows), answered=len(todo), skipped=len(sheet.rows) - len(todo),
+        with_figure=sum(1 for r in outs if r.get("figure") and not r.get("abstained")),
+        abstained=sum(1 for r in outs if r.get("abstained") is True or r.get("abstained") == "True"),
+        errors=sum(1 for r in outs if r.get("error")),
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _finished_rows(output: Path, qcol: str, as_json: bool) -> dict[int, tuple[str, dict]]:
+    """{row: (question, output row)} from an earlier run's output, if there is one."""
+    if not output.exists():
+        return {}
+    try:
+        sheet = read_sheet(output)
+    except InputError as err:
+        raise InputError(f"{output.name} exists but cannot be resumed ({err}); move it away to start over") from err
+    key = "question" if as_json else qcol
+    done = {}
+    for r in sheet.rows:
+        try:
+            n = int(r.get("row"))
+        except (TypeError, ValueError):
+            continue
+        question = str(r.get(key) or "").strip()
+        done[n] = (question[1:] if question.startswith("'") and question[1:].startswith(_FORMULA_START)
+                   else question, r)
+    return done
+
+
+def _bar(total: int, initial: int):
+    """A progress bar with rate and ETA on a terminal; nothing when stderr is not one."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="q", desc="answering", file=sys.stderr, disable=None)

@@ -1,0 +1,135 @@
+"""Batch questionnaires through the real CLI: formats, resume after a kill, bad input, formula safety."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from openpyxl import Workbook, load_workbook
+
+from conftest import ROOT, run_cli, stderr_lines
+from esgqa.figures import parse_figure
+
+DOC = "kingsoft-cloud-2022-esg-report"
+
+
+def _xlsx(path, header, rows):
+    wb = Workbook()
+    wb.active.append(header)
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+
+
+def _read_xlsx(path):
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    return list(rows[0]), [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_xlsx_keeps_its_columns_and_gets_cited_figures(corpus_store, tmp_path):
+    src, out = tmp_path / "dd.xlsx", tmp_path / "answered.xlsx"
+    _xlsx(src, ["No.", "Question", "Owner"], [
+        [1, "What was the total comprehensive energy consumption in 2022?", "Facilities"],
+        [2, "How many full-time employees did the company have in 2022?", "HR"],
+        [3, "What was the total number of suppliers in 2022?", "Procurement"],
+        [4, "What were the company's Scope 3 emissions?", "Sustainability"],
+    ])
+    proc = run_cli("batch", str(src), "-o", str(out), store=corpus_store)
+    assert proc.returncode == 0, proc.stderr
+    header, rows = _read_xlsx(out)
+    assert header[:3] == ["No.", "Question", "Owner"]
+    assert {"answer", "figure", "unit", "abstained", "citations", "evidence", "confidence"} <= set(header)
+    assert [r["No."] for r in rows] == [1, 2, 3, 4] and rows[2]["Owner"] == "Procurement"
+    for row, want in zip(rows[:3], ["50,637.58", "9,517", "742"]):
+        assert parse_figure(str(row["figure"])).value == parse_figure(want).value, row["answer"]
+        assert want in row["evidence"] and DOC in row["citations"]
+    assert rows[3]["abstained"] is True and rows[3]["figure"] in (None, "")
+    assert "4 rows: 3 answered with a figure" in proc.stderr
+
+
+def test_csv_in_jsonl_out_uses_the_ask_json_object_plus_id(corpus_store, tmp_path):
+    src, out = tmp_path / "q.csv", tmp_path / "a.jsonl"
+    src.write_text("ID,Disclosure\nB6.3,How many patents has the company been granted by the end of 2022?\n")
+    assert run_cli("batch", str(src), "-o", str(out), store=corpus_store).returncode == 0
+    row = json.loads(out.read_text().splitlines()[0])
+    asked = run_cli("ask", "How many patents has the company been granted by the end of 2022?", "--json",
+                    store=corpus_store, check_json=True).data
+    assert set(asked) <= set(row) and row["id"] == "B6.3"
+    assert row["figure"] == asked["figure"] and row["citations"] == asked["citations"]
+
+
+def test_killed_half_way_then_rerun_completes_without_duplicates(corpus_store, tmp_path):
+    questions = [r["question"] for r in csv.DictReader((ROOT / "evals/questionnaires/hkex_esg_kpis.csv").open())]
+    src, out = tmp_path / "q.csv", tmp_path / "a.csv"
+    with src.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "question"])
+        w.writerows([[f"q{i}", q] for i, q in enumerate(questions[:20], 1)])
+    env = {**os.environ, "ESGQA_STORE": str(corpus_store), "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "batch", str(src), "-o", str(out)], env=env,
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 180
+    while time.time() < deadline and not (out.exists() and len(out.read_text().splitlines()) >= 6):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = list(csv.DictReader(out.open()))  # a valid file at every moment
+    assert 5 <= len(partial) < 20, len(partial)
+    assert [int(r["row"]) for r in partial] == list(range(1, len(partial) + 1))
+
+    again = run_cli("batch", str(src), "-o", str(out), store=corpus_store)
+    assert again.returncode == 0, again.stderr
+    assert f"({len(partial)} already done)" in again.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert [int(r["row"]) for r in rows] == list(range(1, 21))
+    assert [r["id"] for r in rows] == [f"q{i}" for i in range(1, 21)]
+    assert rows[: len(partial)] == partial  # finished rows kept as they were
+
+
+def test_missing_question_column_names_the_columns_found(corpus_store, tmp_path):
+    src = tmp_path / "q.csv"
+    src.write_text("No.,Topic,Owner\n1,Energy,Facilities\n")
+    proc = run_cli("batch", str(src), "-o", str(tmp_path / "a.csv"), store=corpus_store)
+    assert proc.returncode == 2
+    lines = stderr_lines(proc)
+    assert len(lines) == 1 and "no question column" in lines[0] and "'No.', 'Topic', 'Owner'" in lines[0]
+    assert not (tmp_path / "a.csv").exists()
+
+
+def test_empty_file_is_a_clear_error(corpus_store, tmp_path):
+    src = tmp_path / "empty.xlsx"
+    src.write_bytes(b"")
+    proc = run_cli("batch", str(src), "-o", str(tmp_path / "a.xlsx"), store=corpus_store)
+    assert proc.returncode == 2 and stderr_lines(proc) == ["esgqa: error: empty.xlsx: the file is empty"]
+
+
+def test_empty_question_is_reported_in_its_row(corpus_store, tmp_path):
+    src, out = tmp_path / "q.csv", tmp_path / "a.csv"
+    src.write_text("question,owner\n,HR\nHow many patents has the company been granted by the end of 2022?,IP\n")
+    proc = run_cli("batch", str(src), "-o", str(out), store=corpus_store)
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["error"] == "empty question: nothing to answer" and rows[0]["owner"] == "HR"
+    assert rows[1]["error"] == "" and rows[1]["figure"] == "663"
+    assert "1 errors" in proc.stderr
+
+
+def test_text_that_looks_like_a_formula_is_neutralised(corpus_store, tmp_path):
+    src = tmp_path / "q.csv"
+    src.write_text('question,note\n"=HYPERLINK(""http://x"",""click"") patents granted?",@SUM(A1)\n')
+    for name in ("a.csv", "a.xlsx"):
+        out = tmp_path / name
+        assert run_cli("batch", str(src), "-o", str(out), store=corpus_store).returncode == 0
+        if name.endswith(".csv"):
+            row = next(csv.DictReader(out.open()))
+            cells = [row["question"], row["note"]]
+        else:
+            ws = load_workbook(out).active
+            cells = [ws["A2"].value, ws["B2"].value]
+            assert ws["A2"].data_type == "s" and ws["B2"].data_type == "s"
+        assert cells[0].startswith("'=HYPERLINK") and cells[1] == "'@SUM(A1)"
