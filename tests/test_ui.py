@@ -207,3 +207,23 @@ def test_browser_batch_tab_answers_a_questionnaire(server, browser, tmp_path):
     assert first[header.index("figure")] == "663" and second[header.index("abstained")] == "True"
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "ui-batch.png"), full_page=True)
+
+
+def test_browser_cross_check_tab(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1300})
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Cross-check").click()
+    page.click("#check-doc input")
+    page.get_by_role("option", name="kingsoft-cloud-2022-esg-report").click()
+    page.fill("#claims textarea", "The Beijing data center's PUE was 1.37 in 2022\n"
+                                  "The Beijing data center's PUE was 1.32 in 2022")
+    page.click("#check-claims")
+    page.wait_for_function("document.querySelector('#verdicts').innerText.includes('contradicted')", timeout=60000)
+    verdicts = page.inner_text("#verdicts")
+    assert "supported" in verdicts and "1.37" in verdicts
+    page.click("#run-audit")
+    page.wait_for_function("document.querySelector('#findings').innerText.includes('checks,')", timeout=60000)
+    findings = page.inner_text("#findings")
+    assert "0 failed" in findings and "512 + 150 + 1 = 663" in findings
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "ui-cross-check.png"), full_page=True)

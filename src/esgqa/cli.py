@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--document", help="restrict to one document (its file stem)")
     s.add_argument("--workers", type=int, default=1, help="questions answered in parallel (default 1)")
 
+    s = sub.add_parser("check", help="verify claims against the report, or audit its own figures (--consistency)")
+    s.add_argument("claims", nargs="?", type=Path, help="claims file (.csv, .xlsx or .jsonl) with a 'claim' column")
+    s.add_argument("-o", "--output", type=Path, help="checked claims (.csv, .xlsx or .jsonl)")
+    s.add_argument("--consistency", action="store_true", help="audit the indexed report's figures instead")
+    s.add_argument("--document", help="restrict to one document (its file stem)")
+    s.add_argument("--json", action="store_true", help="with --consistency: print {\"findings\": [...]}")
+
     s = sub.add_parser("serve", help="the chat UI (Gradio); binds 127.0.0.1 unless --host says otherwise")
     s.add_argument("--host", help="interface to bind (default 127.0.0.1, env ESGQA_UI__HOST)")
     s.add_argument("--port", type=int, help="port (default 7860, env ESGQA_UI__PORT)")
@@ -220,6 +227,36 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    if args.consistency and args.claims:
+        raise InputError("give either a claims file or --consistency, not both")
+    if not args.consistency and not args.claims:
+        raise InputError("give a claims file (with -o OUTPUT) or --consistency")
+    if args.claims and not args.output:
+        raise InputError("checking claims needs -o OUTPUT")
+    assistant = _assistant(args)
+    assistant.ensure_corpus()
+    if args.claims:
+        from esgqa.crosscheck import check_claims, summary
+
+        checks = check_claims(assistant, args.claims, args.output, document=args.document)
+        print(f"esgqa check: {len(checks)} claims: {summary(checks)}; wrote {args.output}", file=sys.stderr)
+        return 0
+    from esgqa.audit import audit
+
+    assistant.check_document(args.document)
+    findings = audit(assistant.index, args.document)
+    failed = [f for f in findings if f.status == "fail"]
+    if args.json:
+        print(json.dumps({"findings": [f.model_dump() for f in findings]}, ensure_ascii=False))
+    else:
+        for f in findings:
+            where = f.citations[0].locator() if f.citations else ""
+            print(f"{f.status.upper():4}  {f.kind:14} {f.message}  [{where}]")
+    print(f"esgqa check: {len(findings)} findings, {len(failed)} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from esgqa import ui
 
@@ -235,7 +272,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval,
-            "batch": cmd_batch, "serve": cmd_serve}
+            "batch": cmd_batch, "check": cmd_check, "serve": cmd_serve}
 
 if __name__ == "__main__":
     raise SystemExit(main())

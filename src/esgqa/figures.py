@@ -59,6 +59,11 @@ class Figure:
     end: int
     decimals: int  # digits after the decimal point as printed (for rounding tolerance)
     is_label: bool = False  # a name, not a quantity: "Scope 2", "31 December", "Phase 1"
+    step: float = 0.0  # the printed rounding step in base units: "50.6 GWh" -> 100,000 kWh
+
+    def rounds_to(self, base_value: float) -> bool:
+        """Could this printed figure be `base_value`, rounded the way it is printed?"""
+        return abs(self.base_value - base_value) <= 0.5 * self.step + 1e-9 * max(1.0, abs(base_value))
 
     @property
     def is_year(self) -> bool:
@@ -106,6 +111,7 @@ def parse_figures(text: str) -> list[Figure]:
             start=m.start(),
             end=end,
             decimals=decimals,
+            step=10.0 ** -decimals * _SCALES.get(scale_word, 1.0) * factor,
         ))
     return out
 
@@ -154,10 +160,10 @@ def figures_match(expected: Figure, found: Figure) -> bool:
         if {expected.unit, found.unit} != {"mass", "co2"}:
             return False
     if expected.unit and found.unit:
-        decimals = min(expected.decimals, found.decimals) if expected.unit == found.unit else None
-        return same_value(expected.base_value, found.base_value, decimals) or same_value(
-            expected.base_value, found.base_value, None
-        ) or _relative_close(expected.base_value, found.base_value)
+        # the less precise of the two sets the tolerance: 50.6 GWh matches 50,637.58 MWh
+        coarse = expected if expected.step >= found.step else found
+        return coarse.rounds_to((found if coarse is expected else expected).base_value) or _relative_close(
+            expected.base_value, found.base_value)
     return same_value(expected.value, found.value)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # A header row whose trailing cells are years: "Asset Class 2020 2021 2022".
 _YEAR_HEADER = re.compile(r"^(?P<label>.*?)\s*(?P<years>(?:(?:19|20)\d\d\s*){2,})$")
-_VALUE = r"(?:[-–(]?[$€£]?\d[\d,]*(?:\s?\d{3})*(?:\.\d+)?%?\)?|n/?a|N/?A|–|-|—)"
+_VALUE = r"(?:[-–(]?[$€£]?\d[\d,]*(?:\.\d+)?%?\)?|n/?a|N/?A|–|-|—)"
 _CONNECTORS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "our",
                "than", "that", "the", "their", "to", "which", "with", "its", "per", "over", "under"}
 

@@ -95,3 +95,24 @@ class DocumentInfo(BaseModel):
     pages: int | None = None
     chunks: int = 0
     sha256: str = ""
+
+
+class ClaimCheck(BaseModel):
+    """A claimed figure checked against the report."""
+
+    id: str | None = None
+    claim: str
+    verdict: str  # "supported" | "contradicted" | "not_found"
+    claimed: str | None = None  # the figure the claim states
+    reported: str | None = None  # the figure the report states for that metric and year, with unit
+    reason: str = ""
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class Finding(BaseModel):
+    """One consistency check on a report's own figures."""
+
+    kind: str  # "table_total" | "breakdowns" | "sentence_total" | "shares" | "restated" | "intensity"
+    status: str  # "pass" | "fail"
+    message: str
+    citations: list[Citation] = Field(default_factory=list)

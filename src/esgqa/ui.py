@@ -20,6 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
 
+from esgqa import audit, crosscheck  # noqa: E402
 from esgqa.assistant import SAMPLE_QUESTIONS, Assistant  # noqa: E402
 from esgqa.batch import FORMATS, run_batch  # noqa: E402
 from esgqa.figures import parse_figures  # noqa: E402
@@ -38,6 +39,8 @@ CSS = """
 .source mark {background:#ffe58a; padding:0 2px; border-radius:3px; font-weight:600;}
 .undisclosed {background:#fff4e5; border:1px solid #f0b35a; border-radius:8px; padding:8px 12px; margin-bottom:10px;}
 .muted {color:var(--body-text-color-subdued); font-size:0.9em;}
+.finding-fail {border-color:#d9534f; background:#fdf1f0;}
+.finding-pass .where:first-child {color:#2e7d32;}
 """
 
 
@@ -179,6 +182,40 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             return f"✗ {err}", None
         return f"✓ {summary.line(Path(out.name))}", str(out)
 
+    def check_claims(text: str, path: str | None, document: str) -> tuple[list[list], dict]:
+        doc = None if not document or document == ALL_DOCUMENTS else document
+        try:
+            if path:
+                src = Path(path)
+                out = Path(tempfile.mkdtemp(prefix="esgqa-check-")) / f"{Path(safe_name(src.name)).stem}-checked.csv"
+                checks = crosscheck.check_claims(assistant, src, out, document=doc)
+            else:
+                lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+                if not lines:
+                    raise gr.Error("Type a claim or choose a claims file.")
+                checks, out = [crosscheck.verify(assistant, ln, document=doc) for ln in lines], None
+        except InputError as err:
+            raise gr.Error(str(err)) from err
+        rows = [[c.claim, c.verdict.replace("_", " "), c.claimed or "", c.reported or "",
+                 c.citations[0].locator() if c.citations else "", c.reason] for c in checks]
+        return rows, gr.update(value=str(out) if out else None, visible=out is not None)
+
+    def run_audit(document: str) -> str:
+        doc = None if not document or document == ALL_DOCUMENTS else document
+        found = audit.audit(assistant.index, doc)
+        if not found:
+            return "<p class='muted'>No totals, breakdowns or restated figures to check in this report.</p>"
+        failed = sum(f.status == "fail" for f in found)
+        items = []
+        for f in sorted(found, key=lambda f: f.status != "fail"):
+            mark = "✗" if f.status == "fail" else "✓"
+            cites = "".join(f"<div class='where'>[{c.n}] {html.escape(c.locator())}: "
+                            f"<span class='quote'>{html.escape(' '.join(c.text.split())[:300])}</span></div>"
+                            for c in f.citations[:3])
+            items.append(f"<div class='source finding-{f.status}'><div class='where'>{mark} {f.kind}: "
+                         f"{html.escape(f.message)}</div>{cites}</div>")
+        return f"<p><b>{len(found)} checks, {failed} failed.</b></p>" + "".join(items)
+
     with gr.Blocks(title="esgqa: cited answers from ESG reports", analytics_enabled=False) as app:
         gr.Markdown("## esgqa · cited answers from ESG reports\n"
                     "<span class='muted'>Every figure comes with the passage, page and section it was read "
@@ -222,19 +259,40 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 batch_status = gr.Markdown(elem_id="batch-status")
                 batch_out = gr.File(label="Answered questionnaire", elem_id="batch-out", interactive=False)
             with gr.Tab("Cross-check", id="check"):
-                gr.Markdown("Verify claimed figures against a report and audit its internal consistency: "
-                            "coming with the cross-check feature.")
+                check_doc = gr.Dropdown(choices=choices(), value=ALL_DOCUMENTS, label="Report",
+                                        elem_id="check-doc", interactive=True)
+                with gr.Row():
+                    with gr.Column():
+                        gr.Markdown("**Claims**: one per line, e.g. *The Beijing data center's PUE was 1.32 in "
+                                    "2022*; or a file with a `claim` column.")
+                        claims_text = gr.Textbox(lines=5, show_label=False, elem_id="claims",
+                                                 placeholder="One claim per line")
+                        claims_file = gr.File(label="or a claims file", file_types=list(FORMATS),
+                                              type="filepath", elem_id="claims-file")
+                        claims_btn = gr.Button("Check claims", variant="primary", elem_id="check-claims")
+                    with gr.Column():
+                        gr.Markdown("**Consistency audit**: totals, breakdowns, shares, restated figures, "
+                                    "intensities and targets, read from the report's own tables and sentences.")
+                        audit_btn = gr.Button("Run consistency audit", variant="primary", elem_id="run-audit")
+                verdicts = gr.Dataframe(headers=["claim", "verdict", "claimed", "reported", "source", "reason"],
+                                        interactive=False, wrap=True, elem_id="verdicts")
+                verdicts_file = gr.File(label="Checked claims", interactive=False, elem_id="verdicts-file",
+                                        visible=False)
+                findings = gr.HTML(elem_id="findings")
 
         pending = gr.State("")
         for trigger in (question.submit, ask_btn.click):
             trigger(add_question, [question, chat], [chat, question, pending], api_visibility="private") \
                 .then(respond, [pending, document, chat], [chat, sources], api_visibility="private")
         index_btn.click(upload, [files], [status, document, table], api_visibility="private") \
-            .then(lambda: gr.update(choices=choices()), None, [batch_doc], api_visibility="private")
+            .then(lambda: [gr.update(choices=choices())] * 2, None, [batch_doc, check_doc], api_visibility="private")
         batch_btn.click(answer_sheet, [batch_file, batch_doc, batch_fmt], [batch_status, batch_out],
                         api_visibility="private")
-        app.load(lambda: (gr.update(choices=choices()), gr.update(choices=choices()), docs_table()), None,
-                 [document, batch_doc, table], api_visibility="private")
+        claims_btn.click(check_claims, [claims_text, claims_file, check_doc], [verdicts, verdicts_file],
+                         api_visibility="private")
+        audit_btn.click(run_audit, [check_doc], [findings], api_visibility="private")
+        app.load(lambda: (*[gr.update(choices=choices())] * 3, docs_table()), None,
+                 [document, batch_doc, check_doc, table], api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return app
 
