@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Install the dev extras and run the tests (the README's second command; .ci/run runs this).
+# Install the dev and LLM extras and run the tests (the README's second command; .ci/run runs this).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh "[dev]"
+bash scripts/install.sh "[dev,llm]"
 # The UI tests drive Debian's Chromium through Playwright (no browser download); they skip without it.
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ]; then
   apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; } || true

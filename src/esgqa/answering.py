@@ -521,14 +521,21 @@ def _unit_after(text: str, fig: Figure) -> str:
 
 
 # ---- backends and the chain ------------------------------------------------------------------
-BACKENDS = {"extractive": ExtractiveAnswerer}
+BACKENDS = ("extractive", "openai", "llamacpp")
 
 
 def make_answerer(index: Index, settings: Settings) -> Answerer:
+    """Backends chosen by name; the LLM ones load only when asked for."""
     name = settings.answer.backend
-    if name not in BACKENDS:
-        raise ValueError(f"unknown backend '{name}' (choose from {', '.join(sorted(BACKENDS))})")
-    return BACKENDS[name](index, settings.answer.min_support)
+    if name == "extractive":
+        return ExtractiveAnswerer(index, settings.answer.min_support)
+    if name in BACKENDS:
+        from esgqa.llm import LLMAnswerer
+
+        return LLMAnswerer(index, settings)
+    from esgqa.loading import InputError
+
+    raise InputError(f"unknown backend '{name}' (choose from {', '.join(BACKENDS)})")
 
 
 def build_chain(

@@ -108,6 +108,9 @@ def audit(index: Index, document: str | None = None) -> list[Finding]:
     findings += _sentence_totals(texts) + _restated(tables, texts)
     for table in tables:
         findings += _targets(table, texts)
+    for f in findings:  # citations gathered from several places: number them in order
+        for n, c in enumerate(f.citations, start=1):
+            c.n = n
     return findings
 
 
@@ -478,12 +481,7 @@ def _words(label: str) -> set[str]:
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
-        key = (f.kind, f.message)
-        if key not in seen:
-            seen.add(key)
+        if (f.kind, f.message) not in seen:
+            seen.add((f.kind, f.message))
             out.append(f)
-    for i, f in enumerate(out):
-        for n, c in enumerate(f.citations, start=1):
-            c.n = n
-        out[i] = f
     return out

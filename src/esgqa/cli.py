@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="esgqa", description="Cited answers and cross-checks for ESG reports, offline.")
     p.add_argument("--store", type=Path, help="index folder (default .esgqa, env ESGQA_STORE)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.add_argument("--backend", choices=["extractive", "openai", "llamacpp"],
+                   help="answer backend (default extractive, env ESGQA_ANSWER__BACKEND)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     s = sub.add_parser("ingest", help="index report files or folders (default: the bundled corpus)")
@@ -67,6 +69,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     settings = Settings()
     if args.store:
         settings = settings.model_copy(update={"store": args.store})
+    if args.backend:
+        settings = settings.model_copy(update={"answer": settings.answer.model_copy(update={"backend": args.backend})})
     ui = {k: v for k in ("host", "port") if (v := getattr(args, k, None)) is not None}
     if ui:
         settings = settings.model_copy(update={"ui": settings.ui.model_copy(update=ui)})
@@ -129,6 +133,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     assistant.ensure_corpus()
     answer = assistant.ask(args.question, document=args.document, k=args.k)
+    if answer.grounding and answer.grounding.get("fallback"):
+        why = answer.grounding.get("error") or answer.grounding.get("reason")
+        print(f"esgqa: warning: the {assistant.settings.answer.backend} answer was not used ({why}); "
+              "answered extractively", file=sys.stderr)
     if args.json:
         print(json.dumps(answer.json_dict(), ensure_ascii=False))
     else:

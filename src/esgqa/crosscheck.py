@@ -110,4 +110,4 @@ def _columns(check: ClaimCheck) -> dict[str, Any]:
 
 def summary(checks: list[ClaimCheck]) -> str:
     counts = {v: sum(c.verdict == v for c in checks) for v in ("supported", "contradicted", "not_found")}
-    return ", ".join(f"{n} {re.sub('_', ' ', v)}" for v, n in counts.items())
+    return ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items())

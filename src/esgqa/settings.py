@@ -27,12 +27,18 @@ class AnswerSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
+    """For the `openai` (any OpenAI-compatible server) and `llamacpp` (in-process GGUF) backends."""
+
     base_url: str = "http://127.0.0.1:8080/v1"
     model: str = "local"
-    api_key: str = "not-needed"
+    api_key: str = "not-needed"  # or ESGQA_LLM__API_KEY; never written anywhere
+    model_path: Path | None = None  # the GGUF file for `llamacpp`
     max_tokens: int = 256
     timeout_s: float = 60.0
     temperature: float = 0.0
+    passages: int = 5  # passages shown to the model (of the retrieved k)
+    passage_chars: int = 900  # each cut to this length
+    n_ctx: int = 4096  # `llamacpp` context window
 
 
 class UISettings(BaseModel):
