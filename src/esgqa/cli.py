@@ -199,7 +199,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print(f"esgqa eval: {skip}", file=sys.stderr)
             continue
         results = evals.run_eval(assistant, evals.load_items(path), baseline=not args.no_baseline)
-        m = evals.metrics(results)
+        m = evals.metrics(results, baseline=not args.no_baseline)
         all_metrics[path.stem] = {**m, "misses": evals.misses(results)}
         table = evals.render_table(path.stem, m)
         report.append(table)

@@ -188,7 +188,7 @@ def hit_metrics(ranks: list[int | None], k: int = 5) -> dict[str, float | None]:
     }
 
 
-def metrics(results: list[Result]) -> dict:
+def metrics(results: list[Result], *, baseline: bool = True) -> dict:
     answerable = [r for r in results if r.item.answerable]
     unanswerable = [r for r in results if not r.item.answerable]
     with_fig = [r for r in answerable if r.figure_ok is not None]
@@ -204,7 +204,10 @@ def metrics(results: list[Result]) -> dict:
         "abstention_recall": _ratio(sum(r.answer.abstained for r in unanswerable), len(unanswerable)),
         "false_abstention_rate": _ratio(sum(r.answer.abstained for r in answerable), len(answerable)),
         "esgqa": hit_metrics([r.rank for r in answerable]),
-        "baseline": hit_metrics([r.baseline_rank for r in answerable]),
+        "baseline": hit_metrics([r.baseline_rank for r in answerable]) if baseline else
+        {"hit@1": None, "hit@5": None, "mrr": None},
+        # LLM backends: answers whose figures were not grounded (or whose server failed) and fell back
+        "llm_fallbacks": sum(1 for r in results if (r.answer.grounding or {}).get("fallback")),
         "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
         "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
     }
