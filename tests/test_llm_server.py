@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import urllib.request
 
 import pytest
 
+from conftest import run_cli
 from esgqa.assistant import Assistant
 from esgqa.figures import numbers_in, text_contains_figure
 from esgqa.retrieval import hybrid_search
@@ -129,3 +131,15 @@ def test_stopped_server_falls_back_at_once(corpus_store, server):
     assert time.perf_counter() - t0 < 10
     assert ans.grounding["fallback"] == "extractive" and "Connection" in ans.grounding["error"]
     assert ans.figure == "663" and ans.citations
+
+
+def test_llamacpp_backend_runs_the_gguf_in_process(corpus_store):
+    os.environ["ESGQA_LLM__MODEL_PATH"] = str(gguf.assemble())
+    os.environ["ESGQA_LLM__MAX_TOKENS"] = "48"
+    try:
+        proc = run_cli("--backend", "llamacpp", "ask", QUESTIONS[0], "--json", store=corpus_store, check_json=True)
+    finally:
+        del os.environ["ESGQA_LLM__MODEL_PATH"], os.environ["ESGQA_LLM__MAX_TOKENS"]
+    g = proc.data["grounding"]
+    assert g["checked"] is True and "error" not in g and g["completion_tokens"] <= 48
+    assert proc.data["citations"] and (g.get("fallback") or not g["unsupported"])
