@@ -109,13 +109,14 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
         wants_figure=not _OPEN_QUESTION.match(q) or bool(re.search(r"\bhow (many|much)\b", low)),
         wants_count=bool(re.search(r"\bhow many\b|\bnumber of\b", low)),
         contrast=bool(_CONTRAST_Q.search(q)),
-        aspect=_aspect(q),
+        aspect=aspect_of(q),
         numbers={f.value for f in parse_figures(q)},
         surface={stem(w): w for w in re.findall(r"[a-z]+", low) if w not in STOPWORDS},
     )
 
 
-def _aspect(text: str) -> str:
+def aspect_of(text: str) -> str:
+    """'stock' (a total as of a date), 'flow' (added in the period) or '' when the text does not say."""
     stock, flow = bool(_STOCK.search(text)), bool(_FLOW.search(text))
     return "stock" if stock and not flow else "flow" if flow and not stock else ""
 
@@ -255,7 +256,7 @@ class ExtractiveAnswerer:
         found = set(tokens(u.context))
         total = sum(weights.values()) or 1.0
         soft = {t: self._soft(q, t, u.context) for t in weights if t not in found}
-        aspect = _aspect(u.quote if not u.table_values else u.context)
+        aspect = aspect_of(u.quote if not u.table_values else u.context)
         best: tuple[float, Figure | None, float] = (-1.0, None, 0.0)
         for fig, fit in candidates:
             u.figure = fig
@@ -281,9 +282,9 @@ class ExtractiveAnswerer:
         first figure are the sentence's subject and belong to all of them."""
         if fig is None or u.table_values or len(u.figures) < 2:
             return set()
-        own = set(tokens(" ".join(_windows(u.quote, fig))))
+        own = set(tokens(" ".join(figure_windows(u.quote, fig))))
         subject = set(tokens(u.quote[:min(f.start for f in u.figures)]))
-        others = {t for g in u.figures if g is not fig for t in tokens(" ".join(_windows(u.quote, g)))}
+        others = {t for g in u.figures if g is not fig for t in tokens(" ".join(figure_windows(u.quote, g)))}
         return others - own - subject
 
     SOFT_MIN = 0.68  # word-embedding similarity for a synonym ("workforce" ~ "employees")
@@ -341,7 +342,7 @@ class ExtractiveAnswerer:
         """The words that say what a figure measures: row label and column, or nearby words."""
         if u.table_values:
             return f"{u.row_label} {u.figure_column}"
-        before, after = _windows(u.quote, f)
+        before, after = figure_windows(u.quote, f)
         return f"{before} {after}"
 
     def _fits_kind(self, q: Query, u: Unit, f: Figure) -> bool:
@@ -359,7 +360,7 @@ class ExtractiveAnswerer:
         words before it.
         """
         text = u.quote
-        before_text, after_text = _windows(text, f)
+        before_text, after_text = figure_windows(text, f)
         before = tokens(before_text, keep_stopwords=True)[-10:]
         after = tokens(after_text, keep_stopwords=True)[:6]
         asked = self._informative(q)
@@ -482,7 +483,7 @@ class ExtractiveAnswerer:
                       backend=self.name, confidence=round(max(0.0, 1 - best), 3))
 
 
-def _windows(text: str, f: Figure) -> tuple[str, str]:
+def figure_windows(text: str, f: Figure) -> tuple[str, str]:
     """The words before and after a figure that describe it: bounded by the neighbouring
     figures and clause breaks."""
     others = [g for g in parse_figures(text) if g.start != f.start]

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from esgqa.answering import _aspect, _windows
+from esgqa.answering import aspect_of, figure_windows
 from esgqa.chunking import CELL_SEP
 from esgqa.figures import Figure, numbers_in
 from esgqa.index import Index
@@ -362,7 +362,7 @@ def _targets(table: Table, passages: list[Passage]) -> list[Finding]:
             for p, sent in _sentences(passages):
                 if not head or not _MET.search(sent):
                     continue
-                stated = [f for f in numbers_in(sent) if set(head) <= set(tokens(" ".join(_windows(sent, f))))]
+                stated = [f for f in numbers_in(sent) if set(head) <= set(tokens(" ".join(figure_windows(sent, f))))]
                 if not stated:
                     continue
                 f = stated[0]
@@ -453,14 +453,14 @@ def _restated(tables: list[Table], passages: list[Passage]) -> list[Finding]:
             continue  # a table row that reached the text as a line of numbers, not a sentence
         stated_years = {int(y) for y in _YEAR.findall(s)}
         for f in quantities:
-            before, after = _windows(s, f)
+            before, after = figure_windows(s, f)
             own = {t for t in tokens(f"{before} {after}") if t not in STOP_STEMS and not t.isdigit()}
             for words, year, fig, row, col in facts:
                 if not words <= own or len(own - words - _GENERIC) > 2:
                     continue
                 if (stated_years and year not in stated_years) or (not stated_years and p.year != year):
                     continue
-                if _aspect(s) and _aspect(row.name) and _aspect(s) != _aspect(row.name):
+                if aspect_of(s) and aspect_of(row.name) and aspect_of(s) != aspect_of(row.name):
                     continue
                 if (f.unit == "percent") != (fig.unit == "percent" or "%" in row.unit):
                     continue
