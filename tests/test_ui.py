@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, external
+from conftest import ROOT, external, free_port
 from esgqa.figures import parse_figure, text_contains_figure
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -25,18 +24,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage
          "--disable-component-update", "--no-first-run"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(corpus_store, tmp_path_factory):
     """`esgqa serve` in its own process, on a copy of the corpus store (uploads must not leak)."""
     store = tmp_path_factory.mktemp("ui") / "store"
     shutil.copytree(corpus_store, store)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1"}
     env.pop("ESGQA_UI__HOST", None)
     proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,

@@ -44,8 +44,8 @@ _FLOW = re.compile(r"\b(added|adding|new|newly|additional|during the year|in thi
 _WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
 _INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|location|reference|report section|"
                            r"where (disclosed|reported)|disclosure location)", re.I)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
-_YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 class Answerer(Protocol):
@@ -83,7 +83,7 @@ class Query:
 def analyse(question: str, abbreviations: dict[str, str]) -> Query:
     q = question.strip()
     low = q.lower()
-    years = {int(y) for y in _YEAR_IN.findall(q)}
+    years = {int(y) for y in YEAR_IN.findall(q)}
     years |= {2000 + int(y) for y in re.findall(r"\bfy\s?'?(\d{2})\b", low)}
     relative: set[int] = set()
     if re.search(r"\b(this|last|the latest|the most recent|the current|the reporting) (year|period)\b|"
@@ -145,7 +145,7 @@ def units_of(passage: Passage, rank: int) -> list[Unit]:
     lead = ""  # the last line not led by a figure: the caption of an infographic's list
     for line in passage.text.splitlines():
         led_by_figure = bool(re.match(r"[<>~$€£]?\d", line.strip()))
-        for sentence in _SENTENCE_SPLIT.split(line):
+        for sentence in SENTENCE_SPLIT.split(line):
             sentence = sentence.strip(" -•")
             if len(sentence) < 8:
                 continue
@@ -171,7 +171,7 @@ def _table_units(passage: Passage, rank: int) -> list[Unit]:
         out = []
         for row in rows[1:]:
             for cell in row.split("|"):
-                for sentence in _SENTENCE_SPLIT.split(cell.strip()):
+                for sentence in SENTENCE_SPLIT.split(cell.strip()):
                     figs = [f for f in numbers_in(sentence) if f.is_quantity]
                     if figs and len(sentence) > 30:
                         out.append(Unit(passage, rank, sentence, f"{passage.section}. {sentence}", figs))
@@ -328,7 +328,7 @@ class ExtractiveAnswerer:
         """The figures a unit could answer with, each with its fit; [] when it cannot answer."""
         if u.table_values:
             return [(u.figure, 0.0)] if self._choose_cell(q, u, years) else []
-        stated = {int(y) for y in _YEAR_IN.findall(u.quote)}
+        stated = {int(y) for y in YEAR_IN.findall(u.quote)}
         if years and not (years & stated) and not (not stated and u.passage.year in years):
             return []
         fits = [(f, self._figure_fit(q, u, f)) for f in u.figures
@@ -416,8 +416,8 @@ class ExtractiveAnswerer:
 
     def _choose_cell(self, q: Query, u: Unit, years: set[int]) -> bool:
         cols = u.table_values
-        header_years = [{int(y) for y in _YEAR_IN.findall(h)} for h, _ in cols]
-        label_years = {int(y) for y in _YEAR_IN.findall(u.row_label)}
+        header_years = [{int(y) for y in YEAR_IN.findall(h)} for h, _ in cols]
+        label_years = {int(y) for y in YEAR_IN.findall(u.row_label)}
         if years:
             if label_years:
                 if not years & label_years:
@@ -438,7 +438,7 @@ class ExtractiveAnswerer:
 
         def col_rank(col: tuple[str, str]) -> tuple[float, int]:
             head_tokens = set(tokens(col[0]))
-            ys = [int(y) for y in _YEAR_IN.findall(col[0])]
+            ys = [int(y) for y in YEAR_IN.findall(col[0])]
             return (len(head_tokens & set(q.terms)), max(ys) if ys else 0)
 
         head, cell = max(reversed(cols), key=col_rank)
@@ -461,7 +461,7 @@ class ExtractiveAnswerer:
         else:
             unit = _unit_after(u.quote, fig) if fig else ""
             text = f"{u.quote} [1]"
-        if fig and not _YEAR_IN.search(text) and p.year:
+        if fig and not YEAR_IN.search(text) and p.year:
             text += f" (reporting year {p.year})"
         return Answer(
             question=question, answer=text, abstained=False, citations=[citation],

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from esgqa.assistant import Assistant
-from esgqa.loading import InputError
+from esgqa.loading import InputError, one_line
 from esgqa.types import Answer
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
@@ -69,7 +69,7 @@ def read_sheet(path: Path) -> Sheet:
     except InputError:
         raise
     except Exception as exc:  # a damaged spreadsheet raises many kinds
-        raise InputError(f"{path.name}: cannot read ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from exc
+        raise InputError(f"{path.name}: cannot read ({one_line(exc, kind=True)})") from exc
     if not sheet.columns:
         raise InputError(f"{path.name}: the file is empty (no header row)")
     return sheet

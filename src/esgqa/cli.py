@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from esgqa.loading import InputError
+from esgqa.loading import InputError, one_line
 from esgqa.settings import Settings
 
 
@@ -92,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - the contract is one line, not a traceback
         if args.debug:
             raise
-        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
-        print(f"esgqa: internal error: {type(err).__name__}: {first} (rerun with --debug)", file=sys.stderr)
+        print(f"esgqa: internal error: {one_line(err, kind=True)} (rerun with --debug)", file=sys.stderr)
         return 1
 
 

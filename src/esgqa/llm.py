@@ -21,7 +21,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from esgqa.answering import ExtractiveAnswerer
 from esgqa.figures import numbers_in, text_contains_figure
 from esgqa.index import Index
-from esgqa.loading import InputError
+from esgqa.loading import InputError, one_line
 from esgqa.prompts import NOT_DISCLOSED_REPLY, SYSTEM, sanitize, user_message
 from esgqa.settings import Settings
 from esgqa.types import Answer, Citation, Passage
@@ -105,7 +105,7 @@ class LLMAnswerer:
         try:
             reply = self.model.invoke(messages)
         except Exception as err:  # noqa: BLE001 - any failure of the model means: answer extractively
-            return self._fall_back(question, passages, {"error": _one_line(err)})
+            return self._fall_back(question, passages, {"error": one_line(err, kind=True)})
         llm_ms = round((time.perf_counter() - t0) * 1000, 1)
         text = str(reply.content).strip()
         usage = (reply.response_metadata or {}).get("token_usage") or {}
@@ -153,9 +153,3 @@ def _named_in(question: str, text: str, f) -> bool:
 
 def _citation(n: int, p: Passage, text: str) -> Citation:
     return Citation(n=n, document=p.document, page=p.page, page_label=p.page_label, section=p.section, text=text)
-
-
-def _one_line(err: BaseException) -> str:
-    kind = type(err).__name__
-    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    return f"{kind}: {first}"[:200]

@@ -81,11 +81,11 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
     except InputError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(f"{path.name}: cannot read PDF ({_one_line(exc)})") from exc
+        raise InputError(f"{path.name}: cannot read PDF ({one_line(exc)})") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files
         if "crypt" in str(exc).lower():
-            raise InputError(f"{path.name}: cannot decrypt PDF ({_one_line(exc)})") from exc
-        raise InputError(f"{path.name}: cannot read PDF ({_one_line(exc)})") from exc
+            raise InputError(f"{path.name}: cannot decrypt PDF ({one_line(exc)})") from exc
+        raise InputError(f"{path.name}: cannot read PDF ({one_line(exc)})") from exc
     if not pages:
         raise InputError(f"{path.name}: PDF has no pages")
     texts = drop_running_lines([p.text for p in pages])
@@ -124,7 +124,7 @@ def _text_pages(path: Path, data: bytes) -> list[Page]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path.name}: not UTF-8 text ({_one_line(exc)})") from exc
+        raise InputError(f"{path.name}: not UTF-8 text ({one_line(exc)})") from exc
     if "\x00" in text:
         raise InputError(f"{path.name}: looks binary, not text")
     if not text.strip():
@@ -159,6 +159,10 @@ def _guess_year(doc: LoadedDocument) -> int | None:
     return int(max(set(years), key=years.count)) if years else None
 
 
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException, *, kind: bool = False) -> str:
+    """An exception as one short line for the user, optionally led by its type."""
     msg = str(exc).strip().splitlines()
-    return (msg[0] if msg else type(exc).__name__)[:200]
+    text = msg[0] if msg else ""
+    if kind:
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return (text or type(exc).__name__)[:200]

@@ -84,6 +84,11 @@ def _mark(text: str, figure: str | None, start: str, end: str, *, escape: bool) 
     return "".join(out) + esc(text[last:])
 
 
+def _document(choice: str | None) -> str | None:
+    """The filter's value as a document name; None means all documents."""
+    return None if not choice or choice == ALL_DOCUMENTS else choice
+
+
 def safe_name(name: str) -> str:
     """A file name that cannot escape the uploads folder or confuse the index."""
     stem, suffix = os.path.splitext(os.path.basename(name.replace("\\", "/")))
@@ -105,7 +110,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return [[d.name, d.kind, d.pages or "", d.chunks, d.title] for d in assistant.index.documents()]
 
     def answer(question: str, document: str | None) -> Answer:
-        doc = None if not document or document == ALL_DOCUMENTS else document
+        doc = _document(document)
         try:
             return assistant.ask(question, document=doc)
         except InputError as err:
@@ -174,7 +179,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         name = safe_name(src.name)
         suffix = Path(name).suffix if fmt == "same as input" else fmt
         out = Path(tempfile.mkdtemp(prefix="esgqa-batch-")) / f"{Path(name).stem}-answered{suffix}"
-        doc = None if not document or document == ALL_DOCUMENTS else document
+        doc = _document(document)
         try:
             summary = run_batch(assistant, src, out, document=doc, workers=2, bar=False,
                                 on_progress=lambda done, total: progress(done / total, desc="Answering"))
@@ -183,7 +188,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return f"✓ {summary.line(Path(out.name))}", str(out)
 
     def check_claims(text: str, path: str | None, document: str) -> tuple[list[list], dict]:
-        doc = None if not document or document == ALL_DOCUMENTS else document
+        doc = _document(document)
         try:
             if path:
                 src = Path(path)
@@ -201,7 +206,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return rows, gr.update(value=str(out) if out else None, visible=out is not None)
 
     def run_audit(document: str) -> str:
-        doc = None if not document or document == ALL_DOCUMENTS else document
+        doc = _document(document)
         found = audit.audit(assistant.index, doc)
         if not found:
             return "<p class='muted'>No totals, breakdowns or restated figures to check in this report.</p>"
