@@ -22,7 +22,7 @@ from esgqa.index import Index
 from esgqa.lexicon import STOP_STEMS, STOPWORDS, expand, stem, tokens
 from esgqa.retrieval import HybridRetriever, from_document
 from esgqa.settings import Settings
-from esgqa.types import Answer, Citation, Passage
+from esgqa.types import Answer, Passage
 
 NOT_DISCLOSED = "Not disclosed in the report"
 _TARGET_WORDS = {"target", "goal", "design", "designed", "expect", "expected", "expecting", "plan",
@@ -331,10 +331,10 @@ class ExtractiveAnswerer:
         stated = {int(y) for y in YEAR_IN.findall(u.quote)}
         if years and not (years & stated) and not (not stated and u.passage.year in years):
             return []
-        fits = [(f, self._figure_fit(q, u, f)) for f in u.figures
-                if f.value not in q.numbers and self._fits_kind(q, u, f)]
         if not q.wants_figure:  # an open question: the sentence is the answer, not one number in it
             return [(None, 0.0)]
+        fits = [(f, self._figure_fit(q, u, f)) for f in u.figures
+                if f.value not in q.numbers and self._fits_kind(q, u, f)]
         return [(f, fit) for f, fit in fits if fit > -1]
 
     @staticmethod
@@ -404,7 +404,7 @@ class ExtractiveAnswerer:
         """'PUE and WUE ... set 1.36 and 1.95 respectively': pair the i-th name with the i-th figure."""
         if "respectively" not in text.lower():
             return 0.0
-        figs = [g for g in numbers_in(text)]
+        figs = numbers_in(text)
         m = re.search(r"\b([\w\-]+)((?:,\s*[\w\-]+)*)\s+and\s+([\w\-]+)\b", text[:figs[0].start] if figs else "")
         if not m or f not in figs:
             return 0.0
@@ -451,8 +451,7 @@ class ExtractiveAnswerer:
     # ---- building the answer ---------------------------------------------------------------
     def _respond(self, question: str, q: Query, u: Unit) -> Answer:
         p = u.passage
-        citation = Citation(n=1, document=p.document, page=p.page, page_label=p.page_label,
-                            section=p.section, text=u.quote)
+        citation = p.cite(1, u.quote)
         fig = u.figure
         if u.table_values and fig:
             unit = u.unit_cell or ("%" if fig.unit == "percent" and "%" not in fig.text else "")
@@ -470,11 +469,7 @@ class ExtractiveAnswerer:
         )
 
     def _abstain(self, question: str, passages: list[Passage], best: float) -> Answer:
-        cites = [
-            Citation(n=i + 1, document=p.document, page=p.page, page_label=p.page_label,
-                     section=p.section, text=p.text)
-            for i, p in enumerate(passages[:3])
-        ]
+        cites = [p.cite(i) for i, p in enumerate(passages[:3], start=1)]
         refs = ", ".join(f"[{c.n}]" for c in cites)
         text = f"{NOT_DISCLOSED}: no passage states this."
         if refs:

@@ -120,8 +120,7 @@ def _cite(*rows_or_passages: Row | Passage, text: str | None = None) -> list[Cit
         if (p.id, quote) in seen:
             continue
         seen.add((p.id, quote))
-        out.append(Citation(n=len(out) + 1, document=p.document, page=p.page, page_label=p.page_label,
-                            section=p.section, text=quote))
+        out.append(p.cite(len(out) + 1, quote))
     return out
 
 
@@ -133,18 +132,14 @@ def _sum_check(kind: str, what: str, total: Row, parts: list[Row], columns: list
         if want is None or all(g is None for g in got):
             continue
         figs = [g for g in got if g is not None]
-        low = sum(f.value for f in figs) - sum(_half(f) for f in figs)
-        high = sum(f.value for f in figs) + sum(_half(f) for f in figs)
-        ok = low - _half(want) - 1e-9 <= want.value <= high + _half(want) + 1e-9
+        low = sum(f.value for f in figs) - sum(f.half_step for f in figs)
+        high = sum(f.value for f in figs) + sum(f.half_step for f in figs)
+        ok = low - want.half_step - 1e-9 <= want.value <= high + want.half_step + 1e-9
         shown = " + ".join(g.text if g else "n/a" for g in got)
         result = want.text if ok else f"{_fmt(sum(f.value for f in figs), figs)}, but the report states {want.text}"
         findings.append(Finding(kind=kind, status="pass" if ok else "fail",
                                 message=f"{what} ({col}): {shown} = {result}", citations=_cite(total, *parts)))
     return findings
-
-
-def _half(f: Figure) -> float:
-    return 0.5 * 10 ** -f.decimals
 
 
 def _fmt(value: float, figs: list[Figure]) -> str:
@@ -297,8 +292,8 @@ def _intensities(table: Table) -> list[Finding]:
                 i, t = intensity.values.get(col), total.values.get(col)
                 if i is None or t is None or i.value <= 0:
                     continue
-                lo_i, hi_i = i.value - _half(i), i.value + _half(i)
-                lo_t, hi_t = t.value - _half(t), t.value + _half(t)
+                lo_i, hi_i = i.value - i.half_step, i.value + i.half_step
+                lo_t, hi_t = t.value - t.half_step, t.value + t.half_step
                 spans.append((lo_t / hi_i, hi_t / lo_i if lo_i > 0 else float("inf"), intensity, total))
             if len(spans) < 2:
                 continue
@@ -364,7 +359,7 @@ def _targets(table: Table, passages: list[Passage]) -> list[Finding]:
                 if not stated:
                     continue
                 f = stated[0]
-                agrees = abs(f.value - actual.value) <= max(_half(f), _half(actual)) + 1e-9
+                agrees = abs(f.value - actual.value) <= max(f.half_step, actual.half_step) + 1e-9
                 ok = met and agrees
                 way = "lower" if lower_better else "higher"
                 msg = (f"{r.label} {year}: {actual.text} against a target of {target.text} ({way} is better, "
@@ -404,8 +399,8 @@ def _sentence_totals(passages: list[Passage]) -> list[Finding]:
             continue
         seen.add(key)
         if all(f.unit == "percent" for f in tail):
-            low = sum(f.value - _half(f) for f in tail)
-            high = sum(f.value + _half(f) for f in tail)
+            low = sum(f.value - f.half_step for f in tail)
+            high = sum(f.value + f.half_step for f in tail)
             ok = low - 1e-9 <= 100 <= high + 1e-9
             shown = " + ".join(f.text for f in tail)
             out.append(Finding(kind="shares", status="pass" if ok else "fail",
@@ -419,7 +414,7 @@ def _sentence_totals(passages: list[Passage]) -> list[Finding]:
                   noun & set(tokens(s[total.end:m.start()])))]
         if len(parts) < 2:
             continue
-        ok = abs(sum(f.value for f in parts) - total.value) <= sum(_half(f) for f in parts) + _half(total) + 1e-9
+        ok = abs(sum(f.value for f in parts) - total.value) <= sum(f.half_step for f in parts) + total.half_step + 1e-9
         shown = " + ".join(f.text for f in parts)
         said = f", as stated ({total.text})" if ok else f", but the sentence states {total.text}"
         out.append(Finding(kind="sentence_total", status="pass" if ok else "fail",
@@ -462,7 +457,7 @@ def _restated(tables: list[Table], passages: list[Passage]) -> list[Finding]:
                     continue
                 if (f.unit == "percent") != (fig.unit == "percent" or "%" in row.unit):
                     continue
-                same = abs(f.value - fig.value) <= max(_half(f), _half(fig)) + 1e-9
+                same = abs(f.value - fig.value) <= max(f.half_step, fig.half_step) + 1e-9
                 if not same and abs(f.value - fig.value) > 0.25 * max(abs(f.value), abs(fig.value)):
                     continue
                 msg = (f"{row.name} ({col}) {fig.text} is stated again as {f.text}" if same else

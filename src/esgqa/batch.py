@@ -36,6 +36,15 @@ class Sheet:
     columns: list[str]
     rows: list[dict[str, Any]]
 
+    def column(self, *names: str) -> str | None:
+        """The header matching the first of `names` that is present, case-insensitively."""
+        lowered = {c.lower().strip(): c for c in self.columns}
+        return next((lowered[n] for n in names if n in lowered), None)
+
+    def no_column(self, source: str, what: str, looked_for: str) -> InputError:
+        found = ", ".join(repr(c) for c in self.columns)
+        return InputError(f"{source}: no {what} column (looked for {looked_for}); found columns: {found}")
+
 
 @dataclass
 class BatchSummary:
@@ -168,17 +177,20 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def question_column(columns: list[str], source: str) -> str:
-    lowered = {c.lower().strip(): c for c in columns}
-    for name in QUESTION_HEADERS:
-        if name in lowered:
-            return lowered[name]
-    for c in columns:  # "Question (EN)", "Disclosure item"
-        if any(c.lower().startswith(name) for name in ("question", "disclosure")):
-            return c
-    found = ", ".join(repr(c) for c in columns)
-    raise InputError(f"{source}: no question column (looked for {', '.join(QUESTION_HEADERS[:4])}, ...); "
-                     f"found columns: {found}")
+def question_column(sheet: Sheet, source: str) -> str:
+    col = sheet.column(*QUESTION_HEADERS) or next(  # "Question (EN)", "Disclosure item"
+        (c for c in sheet.columns if c.lower().startswith(("question", "disclosure"))), None)
+    if col is None:
+        raise sheet.no_column(source, "question", f"{', '.join(QUESTION_HEADERS[:4])}, ...")
+    return col
+
+
+def check_output(source: Path, output: Path) -> None:
+    """Before anything is read or answered: a format we can write, and not the input itself."""
+    if output.suffix.lower() not in FORMATS:
+        raise InputError(f"{output.name}: unsupported output type (use {', '.join(FORMATS)})")
+    if output.resolve() == source.resolve():
+        raise InputError("the output file must differ from the input")
 
 
 # ---- answering -------------------------------------------------------------------------------
@@ -201,13 +213,10 @@ def run_batch(
     assistant: Assistant, source: Path, output: Path, *, document: str | None = None, workers: int = 1,
     on_progress: Callable[[int, int], None] | None = None, bar: bool = True,
 ) -> BatchSummary:
-    if output.suffix.lower() not in FORMATS:
-        raise InputError(f"{output.name}: unsupported output type (use {', '.join(FORMATS)})")
-    if output.resolve() == source.resolve():
-        raise InputError("the output file must differ from the input")
+    check_output(source, output)
     sheet = read_sheet(source)
-    qcol = question_column(sheet.columns, source.name)
-    idcol = next((c for c in sheet.columns if c.lower().strip() == "id"), None)
+    qcol = question_column(sheet, source.name)
+    idcol = sheet.column("id")
     assistant.check_document(document)
     as_json = output.suffix.lower() == ".jsonl"
     done = _finished_rows(output, qcol, as_json)

@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from esgqa.assistant import Assistant
-from esgqa.batch import Sheet, read_sheet, write_sheet
+from esgqa.batch import Sheet, check_output, read_sheet, write_sheet
 from esgqa.figures import Figure, figures_match, numbers_in, parse_figure
-from esgqa.loading import InputError
 from esgqa.types import ClaimCheck
 
 CLAIM_HEADERS = ("claim", "claims", "statement", "assertion", "claimed")
-STRUCTURED = ("metric", "value", "unit", "year")
 ADDED = ("verdict", "claimed", "reported", "citations", "evidence", "reason")
 
 
@@ -74,16 +72,12 @@ def _comparable(claimed: Figure, reported: Figure) -> bool:
 
 
 def check_claims(assistant: Assistant, source: Path, output: Path, *, document: str | None = None) -> list[ClaimCheck]:
-    if output.resolve() == source.resolve():
-        raise InputError("the output file must differ from the input")
+    check_output(source, output)
     sheet = read_sheet(source)
-    lowered = {c.lower().strip(): c for c in sheet.columns}
-    claim_col = next((lowered[h] for h in CLAIM_HEADERS if h in lowered), None)
-    if claim_col is None and not {"metric", "value"} <= set(lowered):
-        found = ", ".join(repr(c) for c in sheet.columns)
-        raise InputError(f"{source.name}: no claim column (looked for 'claim', or 'metric' + 'value'); "
-                         f"found columns: {found}")
-    id_col = lowered.get("id")
+    claim_col = sheet.column(*CLAIM_HEADERS)
+    if claim_col is None and not (sheet.column("metric") and sheet.column("value")):
+        raise sheet.no_column(source.name, "claim", "'claim', or 'metric' + 'value'")
+    id_col = sheet.column("id")
     assistant.check_document(document)
     checks, rows = [], []
     as_json = output.suffix.lower() == ".jsonl"

@@ -61,6 +61,13 @@ class Figure:
     is_label: bool = False  # a name, not a quantity: "Scope 2", "31 December", "Phase 1"
     step: float = 0.0  # the printed rounding step in base units: "50.6 GWh" -> 100,000 kWh
 
+    @property
+    def half_step(self) -> float:
+        """Half the printed rounding step in the figure's own units: "6.8 billion" -> 50 million."""
+        if self.base_value:
+            return 0.5 * self.step * self.value / self.base_value
+        return 0.5 * 10.0 ** -self.decimals
+
     def rounds_to(self, base_value: float) -> bool:
         """Could this printed figure be `base_value`, rounded the way it is printed?"""
         return abs(self.base_value - base_value) <= 0.5 * self.step + 1e-9 * max(1.0, abs(base_value))
@@ -142,13 +149,9 @@ def numbers_in(text: str) -> list[Figure]:
     return [f for f in parse_figures(text) if f.is_quantity]
 
 
-def same_value(a: float, b: float, decimals: int | None = None) -> bool:
-    """Equal as numbers, tolerating the rounding the report itself uses."""
-    if a == b:
-        return True
-    if decimals is not None:
-        return abs(a - b) <= 0.5 * 10 ** (-decimals) + 1e-12
-    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+def same_value(a: float, b: float) -> bool:
+    """Equal as numbers (float noise aside); rounding tolerance is Figure.rounds_to's job."""
+    return a == b or abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 def figures_match(expected: Figure, found: Figure) -> bool:

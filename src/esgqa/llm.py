@@ -24,7 +24,7 @@ from esgqa.index import Index
 from esgqa.loading import InputError, one_line
 from esgqa.prompts import NOT_DISCLOSED_REPLY, SYSTEM, sanitize, user_message
 from esgqa.settings import Settings
-from esgqa.types import Answer, Citation, Passage
+from esgqa.types import Answer, Passage
 
 _REF = re.compile(r"\[(\d+)\]")
 _SAYS_UNDISCLOSED = re.compile(r"\bnot (disclosed|stated|provided|available|mentioned|reported)\b|"
@@ -131,7 +131,7 @@ class LLMAnswerer:
             return self._fall_back(question, passages, info | {"reason": "the answer cites no passage"})
         renumber = {old: new for new, old in enumerate(cited, start=1)}
         body = _REF.sub(lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
-        citations = [_citation(renumber[i], shown[i - 1][0], shown[i - 1][1]) for i in cited]
+        citations = [shown[i - 1][0].cite(renumber[i], shown[i - 1][1]) for i in cited]
         return Answer(question=question, answer=body, abstained=False, citations=citations, backend=self.name,
                       figure=figures[0].text if figures else None, confidence=1.0, grounding=info)
 
@@ -151,5 +151,3 @@ def _named_in(question: str, text: str, f) -> bool:
     return bool(word) and f"{word.group(1)} {f.text}".lower() in question.lower()
 
 
-def _citation(n: int, p: Passage, text: str) -> Citation:
-    return Citation(n=n, document=p.document, page=p.page, page_label=p.page_label, section=p.section, text=text)

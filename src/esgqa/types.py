@@ -49,6 +49,11 @@ class Passage(BaseModel):
     def locator(self) -> str:
         return locator(self.document, self.page, self.page_label, self.section)
 
+    def cite(self, n: int, text: str | None = None) -> Citation:
+        """This passage as citation [n], quoting `text` (a sentence or row of it) or all of it."""
+        return Citation(n=n, document=self.document, page=self.page, page_label=self.page_label,
+                        section=self.section, text=self.text if text is None else text)
+
 
 def locator(document: str, page: int | None, page_label: str | None, section: str) -> str:
     """`document p.N §section`, the way analysts cite (printed page label when the PDF has one)."""
