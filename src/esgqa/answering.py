@@ -20,7 +20,7 @@ from esgqa.chunking import CELL_SEP
 from esgqa.figures import Figure, numbers_in, parse_figures
 from esgqa.index import Index
 from esgqa.lexicon import STOP_STEMS, STOPWORDS, expand, stem, tokens
-from esgqa.retrieval import HybridRetriever, from_document
+from esgqa.retrieval import HybridRetriever, dense_text, from_document
 from esgqa.settings import Settings
 from esgqa.types import Answer, Passage
 
@@ -138,6 +138,11 @@ class Unit:
     fit: float = 0.0  # how well the chosen figure's own words fit the question (sentences only)
 
 
+def _words(context: str) -> list[str]:
+    """The distinct content words of a unit, as `_soft` compares them with question words."""
+    return list(dict.fromkeys(w for w in re.findall(r"[a-z]{3,}", context.lower()) if w not in STOPWORDS))
+
+
 def units_of(passage: Passage, rank: int) -> list[Unit]:
     if passage.kind == "table":
         return _table_units(passage, rank)
@@ -231,28 +236,51 @@ class ExtractiveAnswerer:
         idf = bm25.idf
         max_idf = max(idf.values()) if idf else 1.0
         weights = {t: max(idf.get(t, max_idf), 0.05) for t in query.terms}
-        qvec, *uvecs = self._embed([expand(question, self.index.abbreviations())] + [u.context for u in units])
-        for unit, vec in zip(units, uvecs):
-            unit.score = self._score(query, unit, weights, float(np.dot(qvec, vec)), len(passages))
-        eligible = sorted((u for u in units if u.score > 0), key=lambda u: -u.score)
+        # Every part of a unit's score but the semantic one is cheap. Embedding the units is
+        # what costs, so units are embedded best-first, and only while the semantic part
+        # (at most SEMANTIC_WEIGHT) could still lift one above the best so far: exact, not a heuristic.
+        gates = {id(u): g for u in units if (g := self._gate(query, u)) is not None}
+        able = [u for u in units if id(u) in gates]
+        self._prefetch_words(query, weights, able)
+        base = {id(u): self._score(query, u, weights, len(passages), *gates[id(u)]) for u in able}
+        pending = sorted(able, key=lambda u: -base[id(u)])
+        qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question)))
+        best, scored = float("-inf"), set()
+        while pending and base[id(pending[0])] + self.SEMANTIC_WEIGHT >= best:
+            batch, pending = pending[:self.EMBED_BATCH], pending[self.EMBED_BATCH:]
+            for unit, vec in zip(batch, self._embed([u.context for u in batch])):
+                unit.score = base[id(unit)] + self.SEMANTIC_WEIGHT * float(np.dot(qvec, vec))
+                best = max(best, unit.score)
+                scored.add(id(unit))
+        eligible = sorted((u for u in units if id(u) in scored and u.score > 0), key=lambda u: -u.score)
         if not eligible or eligible[0].score < self.min_support:
             return self._abstain(question, passages, eligible[0].score if eligible else 0.0)
         return self._respond(question, query, eligible[0])
 
-    def _score(self, q: Query, u: Unit, weights: dict[str, float], semantic: float, k: int) -> float:
+    SEMANTIC_WEIGHT = 0.35  # of the question-unit embedding similarity in a unit's score
+    EMBED_BATCH = 8
+
+    def _gate(self, q: Query, u: Unit) -> tuple[list[tuple[Figure | None, float]], int] | None:
+        """The figures a unit could answer with, and how many identifiers it over-covers;
+        None when it cannot answer the question at all."""
         low = u.context.lower()
         extra = 0
         for word, num in q.identifiers:  # "Scope 3" must be about Scope 3 ("Scope 1 and 2" names Scope 2)
             if not re.search(rf"\b{re.escape(word)}s?\s*(?:\d+\s*(?:and|&|\+|,|/)\s*)*{num}\b", low):
-                return 0.0
+                return None
             # "Scope 1 and 2" is about more than Scope 1 (unless that is what was asked)
             combined = rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+"
             asked_several = sum(w == word for w, _ in q.identifiers) > 1
             extra += bool(re.search(combined, low)) and not asked_several and not re.search(combined, q.text.lower())
         years = q.asked_years(u.passage.year)
         candidates = self._candidates(q, u, years)
-        if not candidates:
-            return 0.0
+        return (candidates, extra) if candidates else None
+
+    def _score(
+        self, q: Query, u: Unit, weights: dict[str, float], k: int,
+        candidates: list[tuple[Figure | None, float]], extra: int,
+    ) -> float:
+        """A unit's score without its semantic part, with its best figure."""
         found = set(tokens(u.context))
         total = sum(weights.values()) or 1.0
         soft = {t: self._soft(q, t, u.context) for t in weights if t not in found}
@@ -263,7 +291,7 @@ class ExtractiveAnswerer:
             claimed = self._claimed(u, fig)
             coverage = sum(w * (soft[t] if t not in found else self.CLAIMED_CREDIT if t in claimed else 1.0)
                            for t, w in weights.items()) / total
-            score = 0.45 * coverage + 0.35 * semantic + 0.2 * self._specificity(q, u)
+            score = 0.45 * coverage + 0.2 * self._specificity(q, u)
             score += 0.03 * (1 - u.rank / max(k, 1)) - 0.15 * extra + 0.05 * max(-1.0, min(1.0, fit))
             if q.aspect and aspect not in ("", q.aspect):
                 score -= 0.25  # asked for a total to date, this is what was added in the year (or vice versa)
@@ -296,12 +324,20 @@ class ExtractiveAnswerer:
         surface = q.surface.get(term)
         if not surface:
             return 0.0
-        words = list(dict.fromkeys(w for w in re.findall(r"[a-z]{3,}", context.lower()) if w not in STOPWORDS))
+        words = _words(context)
         if not words:
             return 0.0
         qv, *wv = self._embed([surface, *words])
         best = max(float(np.dot(qv, v)) for v in wv)
         return self.SOFT_CREDIT if best >= self.SOFT_MIN else 0.0
+
+    def _prefetch_words(self, q: Query, weights: dict[str, float], units: list[Unit]) -> None:
+        """Embed, in one batch, every word `_soft` may compare: one model call per question
+        instead of one per unit."""
+        surfaces = [q.surface[t] for t in weights if t in q.surface]
+        missing = [u for u in units if set(weights) - set(tokens(u.context))]
+        if surfaces and missing:
+            self._embed(surfaces + [w for u in missing for w in _words(u.context)])
 
     def _specificity(self, q: Query, u: Unit) -> float:
         """Share of the words describing the figure that the question asked for.
@@ -385,6 +421,8 @@ class ExtractiveAnswerer:
         clause = re.split(r"[,;:]", text[:f.start])[-1]
         if not q.wants_target and set(tokens(clause, keep_stopwords=True)) & _TARGET_WORDS:
             fit -= 2  # a goal or design value is not the actual figure
+        if q.wants_target and not set(tokens(text[:f.start], keep_stopwords=True)) & _TARGET_WORDS:
+            fit -= 1  # nor is an actual figure the goal ("achieved 1.37, which exceeded the target")
         return fit
 
     def _informative(self, q: Query) -> set[str]:

@@ -54,6 +54,11 @@ def hybrid_search(
     )
 
 
+def dense_text(index: Index, question: str) -> str:
+    """What a question is embedded as (by the retriever, and so once, for the answerer too)."""
+    return focus(index, expand(question, index.abbreviations()))
+
+
 def focus(index: Index, query: str) -> str:
     """Drop words found in most passages (the company's own name) so the embedding
     of a short question is about what is asked, not who is asked about."""
