@@ -264,15 +264,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from esgqa import ui
 
+    settings = settings_from(args).ui
+    if settings.host not in LOOPBACK and not settings.auth:
+        raise InputError(f"refusing to serve on {settings.host} without auth: set ESGQA_UI__AUTH=user:password "
+                         "(or serve on 127.0.0.1)")
+    if settings.auth and ":" not in settings.auth.get_secret_value():
+        raise InputError("ESGQA_UI__AUTH must be user:password")
     assistant = _assistant(args)
     assistant.ensure_corpus()
-    settings = assistant.settings.ui
-    if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.auth:
-        print(f"esgqa: warning: serving on {settings.host} without auth (set ESGQA_UI__AUTH=user:password)",
-              file=sys.stderr)
     print(f"esgqa: serving on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     ui.launch(assistant)
     return 0

@@ -6,6 +6,7 @@ Figures are compared as numbers, not strings: "35,796.91" == "35796.910",
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,6 +90,12 @@ def to_number(text: str) -> float | None:
 
 def parse_figures(text: str) -> list[Figure]:
     """Every figure in `text`, with unit and scale read from the words around it."""
+    return list(_parse(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str) -> tuple[Figure, ...]:
+    """Cached: the answerer reads the same sentence's figures once per candidate figure."""
     out: list[Figure] = []
     for m in FIGURE_RE.finditer(text):
         raw = m.group("num")
@@ -120,7 +127,7 @@ def parse_figures(text: str) -> list[Figure]:
             decimals=decimals,
             step=10.0 ** -decimals * _SCALES.get(scale_word, 1.0) * factor,
         ))
-    return out
+    return tuple(out)
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"

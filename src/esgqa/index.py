@@ -7,16 +7,22 @@ embeds nothing, and a changed file only embeds its new chunks and drops the stal
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import math
 import os
+import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import chromadb  # noqa: E402
+from chromadb.api import ClientAPI  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from langchain_chroma import Chroma  # noqa: E402
 from langchain_core.embeddings import Embeddings  # noqa: E402
@@ -24,6 +30,7 @@ from rank_bm25 import BM25Okapi  # noqa: E402
 
 from esgqa.embeddings import get_embeddings  # noqa: E402
 from esgqa.lexicon import find_abbreviations, tokens  # noqa: E402
+from esgqa.loading import InputError, one_line  # noqa: E402
 from esgqa.settings import Settings  # noqa: E402
 from esgqa.types import DocumentInfo, LoadedDocument, Passage  # noqa: E402
 
@@ -71,14 +78,34 @@ class IngestResult:
         return self.added == 0 and self.removed == 0
 
 
-class Index:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+def chroma_client(settings: Settings) -> ClientAPI:
+    """The embedded store under `store/chroma`, or a Chroma server when `chroma_url` is set."""
+    chroma = ChromaSettings(anonymized_telemetry=False)
+    if not settings.chroma_url:
         path = Path(settings.store) / "chroma"
         path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        return chromadb.PersistentClient(path=str(path), settings=chroma)
+    url = urlparse(settings.chroma_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise InputError(f"chroma_url '{settings.chroma_url}' is not an http(s)://host:port URL")
+    token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https", headers={"Authorization": f"Bearer {token}"} if token else None,
+            settings=chroma,
         )
+    except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+        raise InputError(f"cannot reach the Chroma server at {settings.chroma_url} ({one_line(exc)})") from exc
+
+
+class Index:
+    FRESH_S = 1.0  # how often a reader checks whether another process changed the store
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        Path(settings.store).mkdir(parents=True, exist_ok=True)
+        self._client = chroma_client(settings)
         self.embeddings = LazyEmbeddings()
         self.vectors = Chroma(
             client=self._client,
@@ -88,10 +115,13 @@ class Index:
         )
         self._collection = self._client.get_collection(settings.collection)
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._cache: dict[str, object] = {}
+        self._checked = 0.0
 
     # ---- reading -------------------------------------------------------------------------
     def passages(self) -> list[Passage]:
+        self._follow()
         with self._lock:
             if "passages" not in self._cache:
                 got = self._collection.get(include=["documents", "metadatas"])
@@ -99,6 +129,16 @@ class Index:
                               key=lambda r: (r[2].get("document", ""), r[2].get("seq", 0)))
                 self._cache["passages"] = [_to_passage(i, d, m) for i, d, m in rows]
             return self._cache["passages"]  # type: ignore[return-value]
+
+    def _follow(self) -> None:
+        """Drop the in-memory passages (and BM25) when another process added or removed chunks,
+        so keyword search follows the vector store; checked at most every FRESH_S seconds."""
+        now = time.monotonic()
+        if now - self._checked < self.FRESH_S or "passages" not in self._cache:
+            return
+        self._checked = now
+        if self._collection.count() != len(self._cache["passages"]):  # type: ignore[arg-type]
+            self._invalidate()
 
     def is_empty(self) -> bool:
         return self._collection.count() == 0
@@ -158,9 +198,36 @@ class Index:
         return [known[i].model_copy(update={"score": 1 - d}) for i, d in zip(ids, distances) if i in known]
 
     # ---- writing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer per store at a time, across processes (released by the OS if one is killed)."""
+        with self._write_lock, open(Path(self.settings.store) / "write.lock", "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"esgqa: waiting for another process writing to {self.settings.store}",
+                      file=sys.stderr, flush=True)
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def add(
         self, doc: LoadedDocument, passages: list[Passage],
         progress: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        """Embed and store a document's new chunks, then drop its stale ones.
+
+        Crash-safe by construction: chunk ids are content hashes, each batch is written whole,
+        and stale chunks go only after the new ones are in. Killed at any point, the store
+        holds whole chunks that answer, and a re-run adds just what is missing.
+        """
+        with self.writing():
+            return self._add(doc, passages, progress)
+
+    def _add(
+        self, doc: LoadedDocument, passages: list[Passage], progress: Callable[[int], None] | None,
     ) -> IngestResult:
         got = self._collection.get(where={"document": doc.name}, include=["metadatas"])
         existing = set(got["ids"])
@@ -190,9 +257,10 @@ class Index:
         return IngestResult(doc.name, len(to_add), len(stale), len(new))
 
     def remove(self, name: str) -> int:
-        ids = self._collection.get(where={"document": name})["ids"]
-        if ids:
-            self._collection.delete(ids=ids)
+        with self.writing():
+            ids = self._collection.get(where={"document": name})["ids"]
+            if ids:
+                self._collection.delete(ids=ids)
         self._invalidate()
         return len(ids)
 

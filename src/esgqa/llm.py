@@ -39,7 +39,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         except ImportError as err:
             raise InputError("the openai backend needs langchain-openai: pip install 'esgqa[llm]'") from err
         return ChatOpenAI(
-            base_url=llm.base_url, api_key=llm.api_key, model=llm.model, temperature=llm.temperature,
+            base_url=llm.base_url, api_key=llm.api_key.get_secret_value(), model=llm.model, temperature=llm.temperature,
             max_tokens=llm.max_tokens, timeout=llm.timeout_s, max_retries=0,
             # llama.cpp's server reads `max_tokens` from the body and ignores max_completion_tokens
             extra_body={"max_tokens": llm.max_tokens},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ class LLMSettings(BaseModel):
 
     base_url: str = "http://127.0.0.1:8080/v1"
     model: str = "local"
-    api_key: str = "not-needed"  # or ESGQA_LLM__API_KEY; never written anywhere
+    api_key: SecretStr = SecretStr("not-needed")  # ESGQA_LLM__API_KEY; never logged or shown
     model_path: Path | None = None  # the GGUF file for `llamacpp`
     max_tokens: int = 256
     timeout_s: float = 60.0
@@ -44,7 +44,7 @@ class LLMSettings(BaseModel):
 class UISettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 7860
-    auth: str | None = None  # "user:password" enables basic auth
+    auth: SecretStr | None = None  # "user:password": required when host is not loopback
     max_upload_mb: int = 50
 
 
@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     store: Path = Path(".esgqa")
     corpus: Path = REPO_ROOT / "corpus"
     collection: str = "esgqa"
+    # A Chroma server shared by a team (`chroma run --host H --port P --path DIR`), e.g.
+    # ESGQA_CHROMA_URL=http://127.0.0.1:8000; unset, the store is embedded under `store/chroma`.
+    chroma_url: str | None = None
+    chroma_token: SecretStr | None = None
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()

@@ -304,7 +304,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 def launch(assistant: Assistant, *, prevent_thread_lock: bool = False) -> gr.Blocks:
     ui = assistant.settings.ui
-    auth = tuple(ui.auth.split(":", 1)) if ui.auth else None
+    auth = tuple(ui.auth.get_secret_value().split(":", 1)) if ui.auth else None
     app = build_app(assistant)
     app.queue(default_concurrency_limit=4)
     app.launch(server_name=ui.host, server_port=ui.port, auth=auth, max_file_size=f"{ui.max_upload_mb}mb",
