@@ -44,7 +44,8 @@ _FLOW = re.compile(r"\b(added|adding|new|newly|additional|during the year|in thi
 _WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
 _INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|location|reference|report section|"
                            r"where (disclosed|reported)|disclosure location)", re.I)
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+# English sentences end in ". " before a capital; Chinese ones in "。！？" with no space after.
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|(?<=[。！？])\s*")
 YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
@@ -234,7 +235,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, passages, 0.0)
         bm25, _ = self.index.bm25()
         idf = bm25.idf
-        max_idf = max(idf.values()) if idf else 1.0
+        max_idf = bm25.max_idf
         weights = {t: max(idf.get(t, max_idf), 0.05) for t in query.terms}
         # Every part of a unit's score but the semantic one is cheap. Embedding the units is
         # what costs, so units are embedded best-first, and only while the semantic part
@@ -402,8 +403,8 @@ class ExtractiveAnswerer:
         asked = self._informative(q)
         other = self._unasked(q, before + after)
 
-        idf = self.index.bm25()[0].idf
-        top = max(idf.values()) if idf else 1.0
+        bm25 = self.index.bm25()[0]
+        idf, top = bm25.idf, bm25.max_idf
 
         def weigh(words: list[str], scale: float) -> float:
             # rarer words name the measure ("WUE"); common ones name the setting ("data center")

@@ -1,8 +1,9 @@
 """Questionnaires in, answered sheets out: CSV / XLSX / JSONL, resumable, spreadsheet-safe.
 
-The output file is rewritten atomically after every answered row, so it is always a valid file
-holding every row finished so far. A re-run reads it back and skips those rows: each output row
-carries `row` (its 1-based row in the input) and the question it answered.
+The output file is rewritten atomically at least every second while rows are answered, and on
+exit, so it is always a valid file holding the rows finished (a kill loses at most a second's
+work). A re-run reads it back and skips those rows: each output row carries `row` (its 1-based
+row in the input) and the question it answered.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from esgqa.assistant import Assistant
-from esgqa.loading import InputError, one_line
+from esgqa.loading import InputError, decode_text, one_line
 from esgqa.types import Answer
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
@@ -28,6 +29,7 @@ FORMATS = (".csv", ".xlsx", ".jsonl")
 QUESTION_HEADERS = ("question", "questions", "disclosure question", "disclosure", "disclosure requirement",
                     "query", "kpi question", "prompt", "indicator", "requirement")
 ADDED = ("answer", "figure", "unit", "abstained", "citations", "evidence", "confidence", "error", "row")
+WRITE_EVERY_S = 1.0  # the answered file is rewritten (atomically) at least this often
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -85,12 +87,14 @@ def read_sheet(path: Path) -> Sheet:
 
 
 def _read_csv(path: Path) -> Sheet:
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    text = decode_text(path.read_bytes())  # Excel on Windows still writes cp1252 CSV
+    if "\x00" in text:
+        raise InputError(f"{path.name}: looks binary, not a CSV file")
+    try:  # the delimiter only: the sniffer's guesses about quoting break quoted commas
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows = [r for r in reader if any(c.strip() for c in r)]
     if not rows:
         return Sheet([], [])
@@ -101,9 +105,17 @@ def _read_csv(path: Path) -> Sheet:
 def _read_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
+    wb = load_workbook(path, data_only=True)  # not read_only: that mode cannot see merged cells
     try:
-        rows = [list(r) for r in wb.active.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
+        ws = wb.active
+        for merged in list(ws.merged_cells.ranges):  # a merged cell's value belongs to every cell it covers
+            value = ws.cell(merged.min_row, merged.min_col).value
+            ws.unmerge_cells(str(merged))
+            for row in ws.iter_rows(min_row=merged.min_row, max_row=merged.max_row,
+                                    min_col=merged.min_col, max_col=merged.max_col):
+                for cell in row:
+                    cell.value = value
+        rows = [list(r) for r in ws.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
     finally:
         wb.close()
     if not rows:
@@ -229,6 +241,13 @@ def run_batch(
         else:
             todo.append((n, row, question))
 
+    memo: dict[str, Answer] = {}  # a question asked in several rows is answered once
+
+    def ask(question: str) -> Answer:
+        if question not in memo:
+            memo[question] = assistant.ask(question, document=document)
+        return memo[question]
+
     def work(item: tuple[int, dict, str]) -> tuple[int, dict]:
         n, row, question = item
         extra = {"row": n, **({"id": row.get(idcol)} if idcol and as_json else {})}
@@ -236,7 +255,7 @@ def run_batch(
             fields = {"answer": "", "abstained": None, "error": "empty question: nothing to answer"}
             return n, ({"question": "", **fields, "citations": [], **extra} if as_json else {**row, **fields, **extra})
         try:
-            ans = assistant.ask(question, document=document)
+            ans = ask(question)
         except InputError as err:
             fields = {"answer": "", "abstained": None, "error": str(err)}
             return n, ({"question": question, **fields, "citations": [], **extra} if as_json
@@ -247,24 +266,30 @@ def run_batch(
     t0 = time.perf_counter()
     progress = _bar(len(sheet.rows), len(results)) if bar else None
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    written, last_write = len(results), time.monotonic()
+
+    def save() -> None:
+        nonlocal written, last_write
+        write_sheet(output, Sheet(columns, [results[k] for k in sorted(results)]))
+        written, last_write = len(results), time.monotonic()
+
     try:
         for n, out in pool.map(work, todo):  # in input order, whatever order they finish in
             results[n] = out
-            rows = [results[k] for k in sorted(results)]
-            write_sheet(output, Sheet(columns, rows))
+            # At least every WRITE_EVERY_S: a kill loses at most that much work, and a
+            # 10,000-row sheet is not rewritten 10,000 times.
+            if time.monotonic() - last_write >= WRITE_EVERY_S:
+                save()
             if progress:
                 progress.update()
             if on_progress:
                 on_progress(len(results), len(sheet.rows))
-    except KeyboardInterrupt:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+        if len(results) != written or not output.exists():  # also on Ctrl-C: keep what was answered
+            save()
         if progress:
             progress.close()
-    if not todo and not output.exists():
-        write_sheet(output, Sheet(columns, []))
     outs = list(results.values())
     return BatchSummary(
         rows=len(sheet.rows), answered=len(todo), skipped=len(sheet.rows) - len(todo),

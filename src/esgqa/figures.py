@@ -35,10 +35,12 @@ _CURRENCIES = {
     "us$": "USD", "usd": "USD", "$": "USD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
 }
 
+# A figure starts after anything but a letter, digit or separator. Not `\w`: Chinese text glues
+# figures to its characters ("总量为12,345吨").
 _NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CURRENCY_RE = r"(?:HK\$|HKS|HKD|RMB|CNY|US\$|USD|EUR|GBP|[$€£¥])"
 FIGURE_RE = re.compile(
-    rf"(?<![\w.,])(?<![A-Za-z]-)(?P<cur>{_CURRENCY_RE}\s?)?(?P<num>{_NUM})(?![\d])"
+    rf"(?<![0-9A-Za-z_.,\u00c0-\u024f])(?<![A-Za-z]-)(?P<cur>{_CURRENCY_RE}\s?)?(?P<num>{_NUM})(?![\d])"
     r"(?P<scale>\s?(?:thousand|million|billion|mn|bn)\b)?"
     r"(?P<unit>\s?(?:%|per\s?cent\b|percent\b|[kMGT]Wh\b|Wh\b|GJ\b|MJ\b|TJ\b|kg\b|kt\b|"
     r"tonnes?\b|tons?\b|t\b|m3\b|m³|cubic metres\b|lit(?:re|er)s\b))?",

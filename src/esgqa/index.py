@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import chromadb  # noqa: E402
+import numpy as np  # noqa: E402
 from chromadb.api import ClientAPI  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from langchain_chroma import Chroma  # noqa: E402
@@ -39,11 +40,37 @@ BATCH = 64
 
 class LuceneBM25(BM25Okapi):
     """BM25 with Lucene's idf, log(1 + (N - n + .5) / (n + .5)): never zero or negative,
-    so a word in half of a small corpus still counts."""
+    so a word in half of a small corpus still counts.
+
+    Scored from postings (word -> passages holding it): rank_bm25 visits every passage for every
+    query word, which grows to the most expensive part of a query on a dozen reports.
+    """
+
+    def __init__(self, corpus: list[list[str]]) -> None:
+        super().__init__(corpus)
+        rows: dict[str, tuple[list[int], list[int]]] = {}
+        for i, freqs in enumerate(self.doc_freqs):
+            for word, tf in freqs.items():
+                idx, tfs = rows.setdefault(word, ([], []))
+                idx.append(i)
+                tfs.append(tf)
+        self.postings = {w: (np.array(i), np.array(t, dtype=float)) for w, (i, t) in rows.items()}
+        self.lengths = np.array(self.doc_len, dtype=float)
+        self.max_idf = max(self.idf.values()) if self.idf else 1.0
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
         for word, freq in nd.items():
             self.idf[word] = math.log(1 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
+
+    def get_scores(self, query: list[str]) -> np.ndarray:
+        scores = np.zeros(self.corpus_size)
+        for word in query:
+            if word not in self.postings:
+                continue
+            idx, tf = self.postings[word]
+            norm = self.k1 * (1 - self.b + self.b * self.lengths[idx] / self.avgdl)
+            scores[idx] += self.idf[word] * tf * (self.k1 + 1) / (tf + norm)
+        return scores
 
 
 class LazyEmbeddings(Embeddings):
@@ -161,7 +188,7 @@ class Index:
     def has_document(self, name: str) -> bool:
         return bool(self._collection.get(where={"document": name}, limit=1)["ids"])
 
-    def bm25(self) -> tuple[BM25Okapi, list[Passage]]:
+    def bm25(self) -> tuple[LuceneBM25, list[Passage]]:
         passages = self.passages()
         with self._lock:
             if "bm25" not in self._cache:

@@ -22,7 +22,10 @@ amount amounted record recorded was were
 january february march april may june july august september october november december
 """.split())  # month names date a figure; they do not describe what it measures
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+# Words, or runs of CJK characters (read as overlapping character pairs, the usual way to
+# keyword-index Chinese without a segmenter).
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def stem(word: str) -> str:
@@ -42,6 +45,9 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     words = _TOKEN.findall(text.lower().replace("’", "'"))
     out = []
     for w in words:
+        if _CJK.match(w):
+            out += [w[i:i + 2] for i in range(max(1, len(w) - 1))]
+            continue
         w = w.removesuffix("'s").replace("'", "")
         if not keep_stopwords and w in STOPWORDS:
             continue

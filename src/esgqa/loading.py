@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
 import re
 from pathlib import Path
 
+from charset_normalizer import from_bytes
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -120,11 +122,47 @@ def _clean_pdf_text(text: str) -> str:
     return text.strip()
 
 
-def _text_pages(path: Path, data: bytes) -> list[Page]:
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not) or UTF-16 with a BOM; otherwise line by line: UTF-8 where a line is,
+    and the legacy encoding detected over the other lines (cp1252, GB18030, ...) where it is not,
+    so a file pasted together from two sources still reads."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path.name}: not UTF-8 text ({one_line(exc)})") from exc
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = data.splitlines(keepends=True)
+    encoding = _legacy_encoding(b"".join(ln for ln in lines if not _is_utf8(ln)))
+    return "".join(ln.decode("utf-8") if _is_utf8(ln) else ln.decode(encoding, errors="replace") for ln in lines)
+
+
+# Legacy encodings reports and spreadsheets still come in; cp1252 first of the Latin ones,
+# since on a short text the detector cannot tell it from cp1250 ("è" or "č").
+_LEGACY = ["cp1252", "gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "cp1250"]
+
+
+def _legacy_encoding(data: bytes) -> str:
+    matches = from_bytes(data, cp_isolation=_LEGACY)
+    best = matches.best()
+    if best is None:
+        return "cp1252"
+    latin = {"cp1252", "cp1250"}
+    if best.encoding in latin and "cp1252" in {m.encoding for m in matches}:
+        return "cp1252"
+    return best.encoding
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_pages(path: Path, data: bytes) -> list[Page]:
+    text = decode_text(data).removeprefix("\ufeff")
     if "\x00" in text:
         raise InputError(f"{path.name}: looks binary, not text")
     if not text.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -17,7 +18,7 @@ def keyword_search(index: Index, query: str, n: int, document: str | None = None
     if not passages:
         return []
     scores = bm25.get_scores(tokens(query))
-    order = sorted(range(len(passages)), key=lambda i: -scores[i])
+    order = np.argsort(-scores, kind="stable")
     hits = []
     for i in order:
         if scores[i] <= 0:

@@ -1,0 +1,74 @@
+"""Real PDFs made in the test: text pages (pypdf reads them like any report), encrypted and scanned ones."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+
+def text_pdf(pages: list[str]) -> bytes:
+    """A minimal, valid PDF with one Helvetica text page per string (lines split on newlines)."""
+    objects: list[bytes] = []
+    n_pages = len(pages)
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(n_pages))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    for i, text in enumerate(pages):
+        lines = [ln.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for ln in text.splitlines()]
+        body = "BT /F1 10 Tf 14 TL 50 800 Td " + " ".join(f"({ln}) '" for ln in lines) + " ET"
+        stream = body.encode("cp1252", errors="replace")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> "
+                       f"/Contents {5 + 2 * i} 0 R >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % off for off in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def report_page(n: int) -> str:
+    """A page of report-like text with figures, different on every page."""
+    return "\n".join([
+        f"Section {n % 17 + 1}: Environmental performance of site {n}",
+        f"In 2022 site {n} consumed {1000 + n * 7:,} MWh of electricity, of which {n % 60 + 20}% renewable.",
+        f"Scope 1 emissions at site {n} were {200 + n * 3:,} tonnes CO2e and water withdrawal was {n * 11 + 5} ML.",
+        f"The site employed {50 + n % 300} people; {n % 40 + 10} of them joined during the year.",
+        f"Waste at site {n} was sorted into paper, metals and organics; {n % 70 + 25}% was recycled.",
+        f"Safety: {n % 5} recordable injuries and zero fatalities were reported at site {n}.",
+    ] * 3)
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def encrypted_pdf(pages: list[str], password: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf(pages))))
+    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def scanned_pdf(text: str) -> bytes:
+    """A page that is only a picture of text, as a scanner makes it: no text layer."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(text.splitlines()):
+        draw.text((100, 100 + 30 * i), line, fill="black")
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=150)
+    return out.getvalue()
