@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -30,7 +31,7 @@ def server(corpus_store, tmp_path_factory):
     store = tmp_path_factory.mktemp("ui") / "store"
     shutil.copytree(corpus_store, store)
     port = free_port()
-    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1", "ESGQA_UI__MAX_UPLOAD_MB": "5"}
     env.pop("ESGQA_UI__HOST", None)
     proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -47,7 +48,7 @@ def server(corpus_store, tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("server did not start in 120 s")
-    yield {"url": url, "port": port, "pid": proc.pid}
+    yield {"url": url, "port": port, "pid": proc.pid, "store": store}
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -220,3 +221,66 @@ def test_browser_cross_check_tab(server, browser):
     assert "0 failed" in findings and "512 + 150 + 1 = 663" in findings
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "ui-cross-check.png"), full_page=True)
+
+
+def test_uploads_over_the_size_limit_are_refused_before_they_are_stored(server):
+    import httpx
+
+    too_big = b"%PDF-1.4\n" + b"0" * (6 * 1024 * 1024)  # the server runs with a 5 MB limit
+    reply = httpx.post(f"{server['url']}gradio_api/upload", files={"files": ("big.pdf", too_big)}, timeout=60)
+    assert reply.status_code == 413, reply.text[:200]
+    assert not list((server["store"] / "uploads").glob("big*"))
+
+
+def test_twenty_users_ask_while_one_uploads(server, browser, tmp_path):
+    """A bounded load test on 127.0.0.1: 20 chat sessions ask 5 questions each while a browser
+    uploads and indexes a report. Every answer must be right; latency under load is recorded."""
+    from gradio_client import Client
+
+    from pdfs import report_page, text_pdf, write
+
+    pages = [report_page(n) for n in range(6)]
+    pages[2] += "\nThe load test site planted 4,321 trees in 2022."
+    pdf = write(tmp_path / "load-test-report.pdf", text_pdf(pages))
+
+    def user(i: int) -> list[tuple[str, str | None, dict, float]]:
+        client = Client(server["url"], verbose=False)
+        out = []
+        for j in range(5):
+            question, expected = QUESTIONS[(i + j) % len(QUESTIONS)]
+            t = time.perf_counter()
+            result = client.predict(question, "kingsoft-cloud-2022-esg-report", api_name="/ask")
+            out.append((question, expected, result, time.perf_counter() - t))
+        return out
+
+    page = browser.new_page()
+    page.goto(server["url"])
+    page.get_by_role("tab", name="Documents").click()
+    page.wait_for_selector("#upload input[type=file]", state="attached", timeout=60000)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        users = [pool.submit(user, i) for i in range(20)]
+        page.set_input_files("#upload input[type=file]", str(pdf))
+        page.click("#index")
+        page.wait_for_function("document.querySelector('#upload-status').innerText.includes('indexed')",
+                               timeout=300000)
+        calls = [c for u in users for c in u.result()]
+    wall = time.perf_counter() - started
+    assert "load-test-report" in page.inner_text("#upload-status")
+    assert len(calls) == 100
+    for question, expected, result, _ in calls:
+        assert result["question"] == question
+        if expected is None:
+            assert result["abstained"], question
+        else:
+            assert parse_figure(result["figure"]).value == parse_figure(expected).value, (question, result["answer"])
+    latencies = sorted(c[3] * 1000 for c in calls)
+    figures = {"users": 20, "questions": len(calls), "errors": 0, "wall_s": round(wall, 1),
+               "p50_ms": round(latencies[49]), "p95_ms": round(latencies[94]), "max_ms": round(latencies[-1]),
+               "with_upload": True}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "load.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"\nload test: {figures}")
+    uploaded = Client(server["url"], verbose=False).predict(
+        "How many trees did the load test site plant in 2022?", "load-test-report", api_name="/ask")
+    assert uploaded["figure"] == "4,321"

@@ -93,7 +93,7 @@ def safe_name(name: str) -> str:
     """A file name that cannot escape the uploads folder or confuse the index."""
     stem, suffix = os.path.splitext(os.path.basename(name.replace("\\", "/")))
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._")[:80] or "upload"
-    return stem + suffix.lower()
+    return stem + re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
 
 
 # ---- the app -----------------------------------------------------------------------------
