@@ -216,17 +216,23 @@ class ExtractiveAnswerer:
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
+    MAX_VECTORS = 20_000  # remembered unit and word vectors (~30 MB); the oldest half goes first
+
     # Embeddings of unit texts are pure functions of the text: safe to share across requests.
     def _embed(self, texts: list[str]) -> list[np.ndarray]:
         with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+            got = {t: self._vectors[t] for t in dict.fromkeys(texts) if t in self._vectors}
+        missing = [t for t in dict.fromkeys(texts) if t not in got]
         if missing:
-            vecs = self.index.embeddings.embed_documents(missing)
+            new = {t: np.asarray(v, dtype=np.float32)
+                   for t, v in zip(missing, self.index.embeddings.embed_documents(missing))}
+            got.update(new)
             with self._lock:
-                for t, v in zip(missing, vecs):
-                    self._vectors[t] = np.asarray(v)
-        with self._lock:
-            return [self._vectors[t] for t in texts]
+                if len(self._vectors) + len(new) > self.MAX_VECTORS:
+                    for t in list(self._vectors)[: len(self._vectors) // 2]:
+                        del self._vectors[t]
+                self._vectors.update(new)
+        return [got[t] for t in texts]
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         query = analyse(question, self.index.abbreviations())

@@ -161,10 +161,11 @@ class Index:
         """Drop the in-memory passages (and BM25) when another process added or removed chunks,
         so keyword search follows the vector store; checked at most every FRESH_S seconds."""
         now = time.monotonic()
-        if now - self._checked < self.FRESH_S or "passages" not in self._cache:
+        cached = self._cache.get("passages")
+        if now - self._checked < self.FRESH_S or cached is None:
             return
         self._checked = now
-        if self._collection.count() != len(self._cache["passages"]):  # type: ignore[arg-type]
+        if self._collection.count() != len(cached):  # type: ignore[arg-type]
             self._invalidate()
 
     def is_empty(self) -> bool:
