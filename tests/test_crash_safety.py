@@ -104,3 +104,27 @@ def test_two_ingests_on_one_store_serialise(tmp_path, clean_ids):
                      check_json=True).data
     assert answer["figure"] == "1,234"
     assert run_cli("ask", PATENTS, "--json", store=store, check_json=True).data["figure"] == "663"
+
+
+def test_a_running_process_follows_another_process_ingest(corpus_store, tmp_path):
+    """`esgqa serve` keeps running while someone runs `esgqa ingest` on its store: within a
+    second both its keyword and its vector search see the new chunks."""
+    import shutil
+
+    from esgqa.assistant import Assistant
+    from esgqa.settings import Settings
+
+    store = tmp_path / "store"
+    shutil.copytree(corpus_store, store)
+    running = Assistant(Settings(store=store))
+    assert running.ask(PATENTS).figure == "663"  # caches and the vector index are loaded
+    doc = tmp_path / "docs" / "forestry.md"
+    doc.parent.mkdir()
+    doc.write_text("# Forestry\n\nThe forestry team planted 7,777 oak trees in 2022 near the Wuhan campus.\n")
+    assert run_cli("ingest", str(doc), store=store).returncode == 0
+    time.sleep(running.index.FRESH_S + 0.1)
+    dense = running.index.dense_search("oak trees planted by the forestry team", 3)
+    assert dense and dense[0].document == "forestry"
+    keyword = running.index.bm25()[1]
+    assert any(p.document == "forestry" for p in keyword)
+    assert running.ask("How many oak trees did the forestry team plant in 2022?").figure == "7,777"

@@ -24,6 +24,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import chromadb  # noqa: E402
 import numpy as np  # noqa: E402
 from chromadb.api import ClientAPI  # noqa: E402
+from chromadb.api.shared_system_client import SharedSystemClient  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
 from langchain_chroma import Chroma  # noqa: E402
 from langchain_core.embeddings import Embeddings  # noqa: E402
@@ -132,19 +133,36 @@ class Index:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         Path(settings.store).mkdir(parents=True, exist_ok=True)
-        self._client = chroma_client(settings)
         self.embeddings = LazyEmbeddings()
+        self._open()
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._follow_lock = threading.Lock()
+        self._cache: dict[str, object] = {}
+        self._checked = 0.0
+
+    def _open(self) -> None:
+        self._client = chroma_client(self.settings)
         self.vectors = Chroma(
             client=self._client,
-            collection_name=settings.collection,
+            collection_name=self.settings.collection,
             embedding_function=self.embeddings,
             collection_metadata={"hnsw:space": "cosine"},
         )
-        self._collection = self._client.get_collection(settings.collection)
-        self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._cache: dict[str, object] = {}
-        self._checked = 0.0
+        self._collection = self._client.get_collection(self.settings.collection)
+        self._seen = self._collection.count()  # chunks this process knows of; see _follow
+
+    def _reopen(self) -> None:
+        """An embedded Chroma client keeps its vector index in memory and never sees another
+        process's writes; a fresh one (not chromadb's per-path cached one) reads them from disk.
+        Requests still holding the old collection finish on it."""
+        if self.settings.chroma_url:  # a server's index is always current
+            self._seen = self._collection.count()
+            return
+        path = self._client.get_settings().persist_directory
+        SharedSystemClient._identifier_to_system.pop(path, None)  # private, but the only way
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+        self._open()
 
     # ---- reading -------------------------------------------------------------------------
     def passages(self) -> list[Passage]:
@@ -158,15 +176,19 @@ class Index:
             return self._cache["passages"]  # type: ignore[return-value]
 
     def _follow(self) -> None:
-        """Drop the in-memory passages (and BM25) when another process added or removed chunks,
-        so keyword search follows the vector store; checked at most every FRESH_S seconds."""
+        """When another process added or removed chunks, drop the in-memory passages (and BM25)
+        and reopen the embedded vector index, so both searches see the same chunks; checked at
+        most every FRESH_S seconds."""
         now = time.monotonic()
-        cached = self._cache.get("passages")
-        if now - self._checked < self.FRESH_S or cached is None:
-            return
+        if now - self._checked < self.FRESH_S or self._write_lock.locked():
+            return  # (while this process writes, the count changes by its own hand)
         self._checked = now
-        if self._collection.count() != len(cached):  # type: ignore[arg-type]
-            self._invalidate()
+        if self._collection.count() != self._seen and self._follow_lock.acquire(blocking=False):
+            try:
+                self._reopen()
+                self._invalidate()
+            finally:
+                self._follow_lock.release()
 
     def is_empty(self) -> bool:
         return self._collection.count() == 0
@@ -214,6 +236,7 @@ class Index:
     def dense_search(self, query: str, n: int, document: str | None = None) -> list[Passage]:
         """Nearest passages by cosine. Chroma returns ids and distances only: the texts are
         already in memory for BM25 (fetching them again was half of Chroma's time)."""
+        self._follow()
         got = self._collection.query(
             query_embeddings=[self.embeddings.embed_query(query)], n_results=n,
             where={"document": document} if document else None, include=["distances"],
@@ -252,7 +275,9 @@ class Index:
         holds whole chunks that answer, and a re-run adds just what is missing.
         """
         with self.writing():
-            return self._add(doc, passages, progress)
+            result = self._add(doc, passages, progress)
+            self._seen = self._collection.count()
+            return result
 
     def _add(
         self, doc: LoadedDocument, passages: list[Passage], progress: Callable[[int], None] | None,
@@ -289,6 +314,7 @@ class Index:
             ids = self._collection.get(where={"document": name})["ids"]
             if ids:
                 self._collection.delete(ids=ids)
+            self._seen = self._collection.count()
         self._invalidate()
         return len(ids)
 
