@@ -133,8 +133,9 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     lines = data.splitlines(keepends=True)
-    encoding = _legacy_encoding(b"".join(ln for ln in lines if not _is_utf8(ln)))
-    return "".join(ln.decode("utf-8") if _is_utf8(ln) else ln.decode(encoding, errors="replace") for ln in lines)
+    utf8 = [_is_utf8(ln) for ln in lines]
+    encoding = _legacy_encoding(b"".join(ln for ln, ok in zip(lines, utf8) if not ok))
+    return "".join(ln.decode("utf-8") if ok else ln.decode(encoding, errors="replace") for ln, ok in zip(lines, utf8))
 
 
 # Legacy encodings reports and spreadsheets still come in; cp1252 first of the Latin ones,
