@@ -95,9 +95,10 @@ def phase_query(store: Path) -> dict:
     """Warm in-process answers to the golden questions, and the same questions only embedded."""
     from esgqa.assistant import Assistant
     from esgqa.embeddings import get_embeddings
+    from esgqa.evals import load_items
     from esgqa.settings import Settings
 
-    questions = [json.loads(line)["question"] for line in GOLDEN.read_text().splitlines() if line.strip()]
+    questions = [item.question for item in load_items(GOLDEN)]
     assistant = Assistant(Settings(store=store))
     model = get_embeddings()
     assistant.ask("warm-up: what is reported?")  # model, BM25 and caches; not a golden question
@@ -169,6 +170,7 @@ def phase_profile(store: Path) -> dict:
     """cProfile of a fresh ingest and of the warm golden-set questions, apart from the timed runs."""
     from esgqa.assistant import Assistant
     from esgqa.embeddings import get_embeddings
+    from esgqa.evals import load_items
     from esgqa.settings import Settings
 
     get_embeddings().embed_documents(["warm-up"])
@@ -176,7 +178,7 @@ def phase_profile(store: Path) -> dict:
     prof = cProfile.Profile()
     prof.runcall(assistant.ingest, [ROOT / "corpus"])
     _write_profile(prof, RESULTS / "profile-ingest.txt", "an ingest of the bundled corpus (model loaded)")
-    questions = [json.loads(line)["question"] for line in GOLDEN.read_text().splitlines() if line.strip()]
+    questions = [item.question for item in load_items(GOLDEN)]
     assistant.ask("warm-up: what is reported?")
     prof = cProfile.Profile()
     for q in questions:

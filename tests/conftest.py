@@ -7,6 +7,8 @@ import os
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -47,8 +49,28 @@ def assistant(corpus_store):
     return Assistant(Settings(store=corpus_store))
 
 
+def cli_env(store: Path, **extra: str) -> dict[str, str]:
+    """The environment an `esgqa` child process runs with: this store, offline."""
+    return {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1", **extra}
+
+
+def wait_until_serving(proc: subprocess.Popen, url: str, seconds: float, what: str) -> None:
+    """Poll `url` until the server started as `proc` answers; fail the test if it dies or is slow."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"{what} exited: {proc.stdout.read() if proc.stdout else ''}")
+            time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{what} did not answer in {seconds:.0f} s")
+
+
 def run_cli(*args: str, store: Path, check_json: bool = False) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1"}
+    env = cli_env(store)
     proc = subprocess.run([sys.executable, "-m", "esgqa.cli", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=600)
     if check_json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 
 from openpyxl import Workbook, load_workbook
 
-from conftest import ROOT, run_cli, stderr_lines
+from conftest import ROOT, cli_env, run_cli, stderr_lines
 from esgqa.figures import parse_figure
 
 DOC = "kingsoft-cloud-2022-esg-report"
@@ -71,7 +70,7 @@ def test_killed_half_way_then_rerun_completes_without_duplicates(corpus_store, t
         w.writerow(["id", "question"])
         w.writerows([[f"q{i}", q] for i, q in enumerate(questions, 1)])
     total = len(questions)
-    env = {**os.environ, "ESGQA_STORE": str(corpus_store), "HF_HUB_OFFLINE": "1"}
+    env = cli_env(corpus_store)
     proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "batch", str(src), "-o", str(out)], env=env,
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 180

@@ -7,13 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port, stderr_lines
+from conftest import ROOT, cli_env, free_port, stderr_lines, wait_until_serving
 
 CHROMA = Path(sys.executable).with_name("chroma")
 
@@ -28,24 +26,14 @@ def chroma_url(tmp_path_factory):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None, "chroma run exited"
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not answer in 60 s")
+    wait_until_serving(proc, f"{url}/api/v2/heartbeat", 60, "chroma run")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
 
 
 def _cli(*args: str, store: Path, url: str | None, collection: str = "esgqa") -> subprocess.CompletedProcess:
-    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1", "ESGQA_COLLECTION": collection}
+    env = cli_env(store, ESGQA_COLLECTION=collection)
     env.pop("ESGQA_CHROMA_URL", None)
     if url:
         env["ESGQA_CHROMA_URL"] = url

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, cli_env, run_cli
 
 CORPUS = ROOT / "corpus"
 PATENTS = "How many patents has the company been granted by the end of 2022?"
@@ -48,7 +48,7 @@ def _written(store: Path) -> int:
 
 
 def _ingest(store: Path, *paths: Path) -> subprocess.Popen:
-    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1"}
+    env = cli_env(store)
     return subprocess.Popen([sys.executable, "-m", "esgqa.cli", "ingest", *map(str, paths)], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
-from conftest import free_port, run_cli
+from conftest import free_port, run_cli, wait_until_serving
 from esgqa.assistant import Assistant
 from esgqa.figures import numbers_in, text_contains_figure
 from esgqa.retrieval import hybrid_search
@@ -36,18 +34,7 @@ def server():
                              "--port", str(port), "--n_ctx", "4096"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        try:
-            json.load(urllib.request.urlopen(f"{url}/models", timeout=2))
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("llama.cpp server exited")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama.cpp server did not start in 180 s")
+    wait_until_serving(proc, f"{url}/models", 180, "llama.cpp server")
     yield {"url": url, "proc": proc}
     proc.terminate()
     proc.wait(timeout=30)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, external, free_port
+from conftest import ROOT, cli_env, external, free_port, wait_until_serving
 from esgqa.figures import parse_figure, text_contains_figure
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -31,23 +30,12 @@ def server(corpus_store, tmp_path_factory):
     store = tmp_path_factory.mktemp("ui") / "store"
     shutil.copytree(corpus_store, store)
     port = free_port()
-    env = {**os.environ, "ESGQA_STORE": str(store), "HF_HUB_OFFLINE": "1", "ESGQA_UI__MAX_UPLOAD_MB": "5"}
+    env = cli_env(store, ESGQA_UI__MAX_UPLOAD_MB="5")
     env.pop("ESGQA_UI__HOST", None)
     proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(f"server exited: {proc.stdout.read()}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("server did not start in 120 s")
+    wait_until_serving(proc, url, 120, "esgqa serve")
     yield {"url": url, "port": port, "pid": proc.pid, "store": store}
     proc.terminate()
     proc.wait(timeout=20)

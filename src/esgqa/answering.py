@@ -7,6 +7,7 @@ It abstains ("not disclosed in the report") when nothing supports the question w
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -137,6 +138,11 @@ class Unit:
     figure: Figure | None = None
     figure_column: str = ""
     fit: float = 0.0  # how well the chosen figure's own words fit the question (sentences only)
+
+    @functools.cached_property
+    def terms(self) -> set[str]:
+        """The context's keyword terms (asked for by several scoring steps)."""
+        return set(tokens(self.context))
 
 
 def _words(context: str) -> list[str]:
@@ -288,7 +294,7 @@ class ExtractiveAnswerer:
         candidates: list[tuple[Figure | None, float]], extra: int,
     ) -> float:
         """A unit's score without its semantic part, with its best figure."""
-        found = set(tokens(u.context))
+        found = u.terms
         total = sum(weights.values()) or 1.0
         soft = {t: self._soft(q, t, u.context) for t in weights if t not in found}
         aspect = aspect_of(u.quote if not u.table_values else u.context)
@@ -342,7 +348,7 @@ class ExtractiveAnswerer:
         """Embed, in one batch, every word `_soft` may compare: one model call per question
         instead of one per unit."""
         surfaces = [q.surface[t] for t in weights if t in q.surface]
-        missing = [u for u in units if set(weights) - set(tokens(u.context))]
+        missing = [u for u in units if set(weights) - u.terms]
         if surfaces and missing:
             self._embed(surfaces + [w for u in missing for w in _words(u.context)])
 
