@@ -127,6 +127,21 @@ def chroma_client(settings: Settings) -> ClientAPI:
         raise InputError(f"cannot reach the Chroma server at {settings.chroma_url} ({one_line(exc)})") from exc
 
 
+@contextlib.contextmanager
+def store_lock(store: Path, name: str, doing: str) -> Iterator[None]:
+    """An exclusive lock on STORE/name across processes, released by the OS if the holder dies."""
+    with open(Path(store) / name, "a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"esgqa: waiting for another process {doing} {store}", file=sys.stderr, flush=True)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 class Index:
     FRESH_S = 1.0  # how often a reader checks whether another process changed the store
 
@@ -142,6 +157,14 @@ class Index:
         self._checked = 0.0
 
     def _open(self) -> None:
+        # Two processes creating a new embedded store at once both run Chroma's migrations
+        # ("table collections already exists"): opening is serialised too, briefly.
+        opening = (contextlib.nullcontext() if self.settings.chroma_url
+                   else store_lock(self.settings.store, "open.lock", "opening"))
+        with opening:
+            self._open_client()
+
+    def _open_client(self) -> None:
         self._client = chroma_client(self.settings)
         self.vectors = Chroma(
             client=self._client,
@@ -252,17 +275,8 @@ class Index:
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """One writer per store at a time, across processes (released by the OS if one is killed)."""
-        with self._write_lock, open(Path(self.settings.store) / "write.lock", "a") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                print(f"esgqa: waiting for another process writing to {self.settings.store}",
-                      file=sys.stderr, flush=True)
-                fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with self._write_lock, store_lock(self.settings.store, "write.lock", "writing to"):
+            yield
 
     def add(
         self, doc: LoadedDocument, passages: list[Passage],
