@@ -1,9 +1,13 @@
 """The eval's gates can fail: a broken answerer or retriever is caught, a working one is not."""
 
+import json
+
 from conftest import ROOT
 from esgqa.answering import ExtractiveAnswerer
 from esgqa.assistant import Assistant
-from esgqa.evals import check_gates, load_gates, load_items, metrics, run_eval
+from esgqa.evals import check_gates, judge, load_gates, load_items, metrics, run_items
+from esgqa.evals.run import record_levels
+from esgqa.evals.sets import item_from
 from esgqa.types import Answer
 
 ITEMS = [i for i in load_items(ROOT / "evals" / "golden.jsonl")
@@ -19,8 +23,8 @@ class AlwaysFirstNumber(ExtractiveAnswerer):
 
 
 def test_working_pipeline_passes_the_gates_on_a_sample(assistant):
-    m = metrics(run_eval(assistant, ITEMS, baseline=False))
-    assert check_gates(m, load_gates()) == []
+    m = metrics(run_items(assistant, ITEMS))
+    assert check_gates("golden", m, load_gates()) == []
 
 
 def test_broken_answerer_fails_the_gates(corpus_store):
@@ -28,18 +32,77 @@ def test_broken_answerer_fails_the_gates(corpus_store):
 
     broken = Assistant(Settings(store=corpus_store))
     broken.answerer = AlwaysFirstNumber(broken.index)
-    m = metrics(run_eval(broken, ITEMS, baseline=False))
-    failures = check_gates(m, load_gates())
+    failures = check_gates("golden", metrics(run_items(broken, ITEMS)), load_gates())
     assert any("figure_accuracy" in f for f in failures)
     assert any("abstention_recall" in f for f in failures)
 
 
 def test_broken_retrieval_fails_the_gates(corpus_store, monkeypatch):
     from esgqa import retrieval
+    from esgqa.evals import run as ev
     from esgqa.settings import Settings
 
+    monkeypatch.setattr(ev, "hybrid_search", lambda *a, **k: [])
     monkeypatch.setattr(retrieval, "hybrid_search", lambda *a, **k: [])
     monkeypatch.setattr(retrieval.HybridRetriever, "_get_relevant_documents", lambda self, q, **k: [])
     broken = Assistant(Settings(store=corpus_store))
-    m = metrics(run_eval(broken, ITEMS, baseline=False))
-    assert any("figure_accuracy" in f for f in check_gates(m, load_gates()))
+    m = metrics(run_items(broken, ITEMS))
+    assert m["hit5"] == 0.0
+    assert any("figure_accuracy" in f for f in check_gates("golden", m, load_gates()))
+
+
+def _answer(**kw) -> Answer:
+    return Answer(question="q", answer=kw.pop("answer", "x"), abstained=kw.pop("abstained", False), **kw)
+
+
+def test_judging_figures_narratives_undisclosed_and_unsure():
+    cell = item_from({"id": "a", "question": "q", "answerable": True, "expected": "1,234.5", "unit": "t CO2e",
+                      "pages": [3], "kind": "table_cell"})
+    assert judge(_answer(figure="1234.50", unit="t"), cell)
+    assert not judge(_answer(figure="1,234"), cell)
+    assert not judge(_answer(figure="1,234.5", unsure=True), cell)  # unsure earns nothing
+    story = item_from({"id": "b", "question": "q", "answerable": True, "expected": "science-based targets",
+                       "pages": [4], "kind": "narrative"})
+    assert judge(_answer(answer="We set Science-Based  targets in 2021."), story)
+    assert not judge(_answer(answer="We set targets."), story)
+    silent = item_from({"id": "c", "question": "q", "answerable": False, "expected": None, "pages": [],
+                        "kind": "undisclosed"})
+    assert judge(_answer(abstained=True), silent)
+    assert not judge(_answer(figure="5"), silent)
+
+
+def test_levels_ratchet_up_and_gate_a_fall(tmp_path):
+    from esgqa.evals.run import SetRun
+    from esgqa.evals.sets import EvalSet
+
+    gates = tmp_path / "gates.toml"
+    gates.write_text("tolerance = 0.02\n\n[gates.golden]\nfigure_accuracy = 0.95\n")
+    es = EvalSet("acme", tmp_path / "acme.jsonl", [], "tuning", [])
+    record_levels([SetRun(es, [], {"accuracy": 0.6, "hit5": 0.8})], gates)
+    record_levels([SetRun(es, [], {"accuracy": 0.5, "hit5": 0.9})], gates)  # never lowered
+    g = load_gates(gates)
+    assert g["levels"]["acme"] == {"accuracy": 0.6, "hit5": 0.9}
+    assert check_gates("acme", {"accuracy": 0.585, "hit5": 0.9}, g) == []
+    assert len(check_gates("acme", {"accuracy": 0.57, "hit5": 0.9}, g)) == 1
+
+
+def test_report_sets_are_well_formed():
+    """Every report golden set: the fields the README promises, kinds and splits, pages as ints."""
+    files = sorted((ROOT / "evals" / "reports").glob("*.jsonl"))
+    assert len(files) >= 9
+    answerable = undisclosed = 0
+    for f in files:
+        rows = [json.loads(x) for x in f.read_text().splitlines() if x.strip()]
+        assert len(rows) >= 20, f.name
+        assert len({r["id"] for r in rows}) == len(rows), f.name
+        assert len({r["split"] for r in rows}) == 1, f.name
+        for r in rows:
+            assert {"id", "question", "answerable", "expected", "unit", "pages", "kind", "split"} <= r.keys()
+            assert r["kind"] in {"table_cell", "prose_figure", "narrative", "undisclosed"}
+            assert all(isinstance(p, int) and p > 0 for p in r["pages"])
+            assert (r["kind"] == "undisclosed") == (not r["answerable"])
+        answerable += sum(r["answerable"] for r in rows)
+        undisclosed += sum(not r["answerable"] for r in rows)
+    assert answerable >= 250 and undisclosed >= 40
+    splits = {json.loads(f.read_text().splitlines()[0])["split"] for f in files}
+    assert splits == {"tuning", "checking"}

@@ -37,10 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("docs", help="list indexed documents")
     s.add_argument("--json", action="store_true")
 
-    s = sub.add_parser("eval", help="run the regression eval and check its gates")
-    s.add_argument("--set", dest="sets", action="append", type=Path, help="a JSONL question set (repeatable)")
-    s.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    s = sub.add_parser("eval", help="run golden question sets against esgqa and the naive baseline; check gates")
+    s.add_argument("--all", action="store_true", help="every set: bundled, paraphrases and evals/reports/*.jsonl")
+    s.add_argument("--set", dest="sets", action="append", help="a set by name (e.g. takkt) or JSONL path (repeatable)")
+    s.add_argument("--json", action="store_true", help="print the results as one JSON object")
     s.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
+    s.add_argument("--record", action="store_true", help="raise the recorded levels in evals/gates.toml where beaten")
     s.add_argument("--results", type=Path, default=None, help="results folder (default evals/results)")
 
     s = sub.add_parser("demo", help="ingest the bundled corpus and answer sample questions")
@@ -180,45 +182,48 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from esgqa import evals
+    from esgqa.evals import run as ev
+    from esgqa.evals.sets import EVALS_DIR, all_set_paths, find_set, load_set
 
-    assistant = _assistant(args)
-    if args.sets:
-        missing = [s for s in args.sets if not s.exists()]
-        if missing:
-            raise InputError(f"{missing[0]}: no such eval set")
-        sets = [(s, None) for s in args.sets]
-    else:
-        sets = evals.default_sets()
-    out_dir = args.results or evals.EVALS_DIR / "results"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    report, failures, all_metrics = [], [], {}
-    for path, skip in sets:
-        if skip:
-            print(f"esgqa eval: {skip}", file=sys.stderr)
+    settings = settings_from(args)
+    if args.all and args.sets:
+        raise InputError("give --all or --set, not both")
+    paths = all_set_paths() if args.all else [find_set(s) for s in args.sets] if args.sets else [
+        EVALS_DIR / "golden.jsonl"]
+    cache = ev.StoreCache(settings, baseline=not args.no_baseline)
+    gates = ev.load_gates()
+    runs, failures = [], []
+    for path in paths:
+        es = load_set(path, settings.corpus)
+        if es.skip:
+            print(f"esgqa eval: {es.skip}", file=sys.stderr)
             continue
-        results = evals.run_eval(assistant, evals.load_items(path), baseline=not args.no_baseline)
-        m = evals.metrics(results, baseline=not args.no_baseline)
-        all_metrics[path.stem] = {**m, "misses": evals.misses(results)}
-        table = evals.render_table(path.stem, m)
-        report.append(table)
-        failures += [f"{path.stem}: {f}" for f in evals.check_gates(m, evals.load_gates(path.stem))]
         if not args.json:
-            print(table + "\n")
-            for miss in all_metrics[path.stem]["misses"]:
-                print(f"  MISS {miss['id']}: {miss['question']}\n       expected {miss['expected']}; "
-                      f"{miss['why']}\n       answer: {miss['answer'][:160]}")
-            print()
-    (out_dir / "eval.json").write_text(json.dumps(all_metrics, indent=2, ensure_ascii=False))
-    md = "\n\n".join(report) + "\n\n" + "\n".join(
-        f"- {name} {x['id']}: {x['question']} — expected {x['expected']}, {x['why']}"
-        for name, m in all_metrics.items() for x in m["misses"])
-    (out_dir / "eval.md").write_text(md + "\n")
+            print(f"esgqa eval: {es.name} ({es.split}, {len(es.items)} questions)", file=sys.stderr, flush=True)
+        run = ev.run_set(es, cache)
+        runs.append(run)
+        failures += ev.check_gates(es.name, run.metrics, gates)
+    out_dir = args.results or EVALS_DIR / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = {"sets": {r.eval_set.name: {"split": r.eval_set.split, **r.metrics, "ingest": r.ingest,
+                                       "misses": ev.misses(r)} for r in runs},
+            "macro": ev.macro(runs), "failures": failures}
+    (out_dir / "eval.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    table, last = ev.summary_table(runs), ev.macro_line(runs)
+    miss_lines = [f"- {name} {x['id']}: {x['question']} — expected {x['expected']} p.{x['pages']}: {x['why']}"
+                  for name, d in data["sets"].items() for x in d["misses"]]
+    (out_dir / "eval.md").write_text(table + "\n\n" + last + "\n\n" + "\n".join(miss_lines) + "\n")
+    if args.record:
+        ev.record_levels(runs)
     if args.json:
-        print(json.dumps(all_metrics, ensure_ascii=False))
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print(table)
+        print(last)
     for f in failures:
         print(f"esgqa eval: gate failed: {f}", file=sys.stderr)
-    print(f"esgqa eval: {'FAIL' if failures else 'PASS'} (reports in {out_dir})", file=sys.stderr)
+    print(f"esgqa eval: {'FAIL' if failures else 'PASS'} (misses of tuning and bundled sets in {out_dir / 'eval.md'})",
+          file=sys.stderr)
     return 1 if failures else 0
 
 

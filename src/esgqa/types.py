@@ -88,6 +88,9 @@ class Answer(BaseModel):
     confidence: float = 0.0
     timings_ms: dict[str, float] = Field(default_factory=dict)
     grounding: dict | None = None  # set by LLM backends (issue 7)
+    # Below the calibrated threshold: no figure is claimed; `candidates` shows the nearest ones.
+    unsure: bool = False
+    candidates: list[Citation] = Field(default_factory=list)
 
     def json_dict(self) -> dict:
         return self.model_dump(exclude_none=False)

@@ -1,0 +1,244 @@
+"""Run question sets against esgqa and the naive baseline; gates; the summary table.
+
+Each set runs on a store of its own holding only its sources, so a report's score never depends
+on which other reports were evaluated. Stores are cached under `settings.eval_cache`, keyed by the
+sources' content hashes, and re-ingested only when a file or the ingest code changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import statistics
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from esgqa.assistant import Assistant
+from esgqa.evals.baseline import NaiveBaseline
+from esgqa.evals.scoring import Outcome, first_hit, judge, metrics, why_missed
+from esgqa.evals.sets import EVALS_DIR, EvalSet
+from esgqa.figures import text_contains_figure
+from esgqa.retrieval import hybrid_search
+from esgqa.settings import Settings
+
+GATES_FILE = EVALS_DIR / "gates.toml"
+PACKAGE = Path(__file__).resolve().parents[1]
+# Modules that only act at question time: a change to them needs no re-ingest. Anything not
+# listed (and any new module) is taken to shape the index, so the cache is never stale.
+QUERY_SIDE = {"answering.py", "retrieval.py", "cli.py", "ui.py", "batch.py", "audit.py", "crosscheck.py",
+              "llm.py", "prompts.py", "assistant.py", "settings.py", "evals", "answer", "apps", "checks"}
+RATCHETED = ("accuracy", "hit5")  # recorded per report set; a run may fall at most `tolerance` under
+
+
+def file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ingest_fingerprint() -> str:
+    """Hash of the code that turns a file into indexed units."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] in QUERY_SIDE:
+            continue
+        h.update(str(rel).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class SetRun:
+    eval_set: EvalSet
+    outcomes: list[Outcome]
+    metrics: dict
+    ingest: dict = field(default_factory=dict)
+
+
+class StoreCache:
+    """One store per distinct set of source files, reused across sets and runs."""
+
+    def __init__(self, settings: Settings, baseline: bool) -> None:
+        self.settings = settings
+        self.baseline = baseline
+        self._open: dict[str, tuple[Assistant, NaiveBaseline | None, dict]] = {}
+
+    def get(self, es: EvalSet) -> tuple[Assistant, NaiveBaseline | None, dict]:
+        key = hashlib.sha256(":".join(sorted(file_sha(p) for p in es.sources)).encode()).hexdigest()[:16]
+        if key not in self._open:
+            self._open[key] = self._prepare(self.settings.eval_cache / key, es.sources)
+        return self._open[key]
+
+    def _prepare(self, folder: Path, sources: list[Path]) -> tuple[Assistant, NaiveBaseline | None, dict]:
+        settings = self.settings.model_copy(update={"store": folder, "chroma_url": None})
+        assistant = Assistant(settings)
+        marker, fingerprint = folder / "ingested.json", ingest_fingerprint()
+        info = json.loads(marker.read_text()) if marker.exists() else {}
+        if info.get("fingerprint") != fingerprint:
+            t0 = time.perf_counter()
+            done = assistant.ingest(sources)
+            info = {"fingerprint": fingerprint, "ingest_s": round(time.perf_counter() - t0, 1),
+                    "chunks": sum(r.total for r in done), "pages": _pages(sources)}
+            marker.write_text(json.dumps(info))
+        base = None
+        if self.baseline:
+            base_dir, base_marker = folder / "baseline", folder / "baseline.json"
+            if not base_marker.exists():
+                shutil.rmtree(base_dir, ignore_errors=True)
+            base = NaiveBaseline(assistant.index.embeddings, base_dir)
+            if not base_marker.exists():
+                chunks = sum(base.add(p, p.stem) for p in sources)
+                base_marker.write_text(json.dumps({"chunks": chunks}))
+            info = {**info, "baseline_chunks": json.loads(base_marker.read_text())["chunks"]}
+        return assistant, base, info
+
+
+def _pages(sources: list[Path]) -> int:
+    from pypdf import PdfReader
+
+    total = 0
+    for p in sources:
+        if p.suffix.lower() == ".pdf":
+            reader = PdfReader(str(p))
+            if reader.is_encrypted:
+                reader.decrypt("")
+            total += len(reader.pages)
+    return total
+
+
+def run_items(assistant: Assistant, items, base: NaiveBaseline | None = None, k_hit: int = 5) -> list[Outcome]:
+    outcomes = []
+    retrieval = assistant.settings.retrieval
+    by_page: dict[tuple[str, int | None], list[str]] = {}
+    for p in assistant.index.passages():
+        by_page.setdefault((p.document, p.page), []).append(p.text)
+    for item in items:
+        t0 = time.perf_counter()
+        answer = assistant.ask(item.question, document=item.document)
+        latency = (time.perf_counter() - t0) * 1000
+        passages = hybrid_search(assistant.index, item.question, k_hit, document=item.document,
+                                 candidates=retrieval.candidates, rrf_k=retrieval.rrf_k)
+        outcome = Outcome(item=item, answer=answer, correct=judge(answer, item),
+                          rank=first_hit(passages, item) if item.answerable else None, latency_ms=latency)
+        if item.kind == "table_cell" and item.pages:
+            outcome.indexed = any(text_contains_figure(t, item.expected[0]) for page in item.pages
+                                  for t in by_page.get((item.document or "", page), []))
+        if base is not None and item.answerable:
+            outcome.baseline_rank = first_hit(base.search(item.question, k_hit, item.document), item)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def run_set(es: EvalSet, cache: StoreCache) -> SetRun:
+    assistant, base, info = cache.get(es)
+    outcomes = run_items(assistant, es.items, base)
+    return SetRun(es, outcomes, metrics(outcomes, baseline=base is not None), info)
+
+
+# ---- gates ---------------------------------------------------------------------------------
+def load_gates(path: Path = GATES_FILE) -> dict:
+    return tomllib.loads(path.read_text())
+
+
+def check_gates(name: str, m: dict, gates: dict) -> list[str]:
+    """Minimums (`[gates.NAME]`) and recorded levels (`[levels.NAME]`, minus `tolerance`)."""
+    failures = []
+    for metric, minimum in gates.get("gates", {}).get(name, {}).items():
+        value = m.get(metric)
+        if value is None or value < minimum:
+            failures.append(f"{name}: {metric} = {value} < {minimum}")
+    tolerance = gates.get("tolerance", 0.02)
+    for metric, level in gates.get("levels", {}).get(name, {}).items():
+        value = m.get(metric)
+        if value is None or value < level - tolerance - 1e-9:
+            failures.append(f"{name}: {metric} = {value} fell more than {tolerance} under its level {level}")
+    return failures
+
+
+def record_levels(runs: list[SetRun], path: Path = GATES_FILE) -> None:
+    """The ratchet: raise each report set's recorded level where this run beat it; never lower one."""
+    gates = load_gates(path)
+    levels = gates.setdefault("levels", {})
+    for run in runs:
+        if run.eval_set.name in gates.get("gates", {}):
+            continue  # held to fixed minimums instead
+        row = levels.setdefault(run.eval_set.name, {})
+        for metric in RATCHETED:
+            value = run.metrics.get(metric)
+            if value is not None and value > row.get(metric, -1.0):
+                row[metric] = value
+    path.write_text(_gates_toml(gates))
+
+
+def _gates_toml(gates: dict) -> str:
+    lines = [
+        "# Gates for `esgqa eval`. [gates.SET]: minimums that hold for ever (the bundled sets).",
+        "# [levels.SET]: the level recorded for each report set; a run may fall at most `tolerance` under it.",
+        "# `esgqa eval --all --record` raises a level when a run beats it; never lower one by hand.",
+        f"tolerance = {gates.get('tolerance', 0.02)}",
+        "",
+    ]
+    for table in ("gates", "levels"):
+        for name, row in gates.get(table, {}).items():
+            lines.append(f"[{table}.{name}]")
+            lines += [f"{k} = {v}" for k, v in row.items()]
+            lines.append("")
+    return "\n".join(lines)
+
+
+# ---- reporting -----------------------------------------------------------------------------
+COLUMNS = (("accuracy", "accuracy"), ("hit5", "page hit@5"), ("baseline_hit5", "baseline hit@5"),
+           ("indexed", "table figure indexed"),
+           ("false_not_disclosed", "false \"not disclosed\""), ("shown_precision", "shown-figure precision"),
+           ("unsure", "unsure"))
+
+
+def _fmt(v) -> str:
+    return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def summary_table(runs: list[SetRun]) -> str:
+    head = "| set | split | n | " + " | ".join(label for _, label in COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (3 + len(COLUMNS))]
+    for run in runs:
+        m = run.metrics
+        lines.append(f"| {run.eval_set.name} | {run.eval_set.split} | {m['questions']} | "
+                     + " | ".join(_fmt(m.get(key)) for key, _ in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def macro(runs: list[SetRun]) -> dict[str, dict[str, float | None]]:
+    out = {}
+    for split in ("tuning", "checking"):
+        ms = [r.metrics for r in runs if r.eval_set.split == split]
+        out[split] = {key: (round(statistics.fmean(vals), 4) if (vals := [m[key] for m in ms if m.get(key) is not None])
+                            else None) for key, _ in COLUMNS[:6]} | {"sets": len(ms)}
+    return out
+
+
+def macro_line(runs: list[SetRun]) -> str:
+    parts = []
+    for split, m in macro(runs).items():
+        if m["sets"]:
+            parts.append(f"{split} ({m['sets']} sets): accuracy {_fmt(m['accuracy'])}, page hit@5 {_fmt(m['hit5'])} "
+                         f"(baseline {_fmt(m['baseline_hit5'])}), false \"not disclosed\" "
+                         f"{_fmt(m['false_not_disclosed'])}, shown-figure precision {_fmt(m['shown_precision'])}")
+    return "macro: " + "; ".join(parts) if parts else "macro: no report sets ran"
+
+
+def misses(run: SetRun) -> list[dict]:
+    """What went wrong, question by question; never for a checking set (only its score is reported)."""
+    if run.eval_set.split == "checking":
+        return []
+    out = []
+    for o in run.outcomes:
+        if (why := why_missed(o)) is not None:
+            out.append({"id": o.item.id, "question": o.item.question, "expected": o.item.expected,
+                        "pages": o.item.pages, "answer": o.answer.answer[:300], "figure": o.answer.figure,
+                        "why": why})
+    return out

@@ -1,0 +1,183 @@
+"""Judging one answer against one golden row, and the per-set metrics, without an LLM judge.
+
+Figures are compared as numbers (`figures.parse_figure`); a narrative answer must contain the
+row's key phrase; an undisclosed question is right only when the answer says "not disclosed".
+An unsure answer (candidates shown, no figure claimed) is no answer: it earns nothing and is
+not a wrong figure.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from esgqa.evals.sets import Item
+from esgqa.figures import figures_match, parse_figure, same_value, text_contains_figure
+from esgqa.types import Answer, Passage
+
+CALIBRATION_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
+
+
+def normalise(text: str) -> str:
+    """Lower case, one space, no footnote marks or table bars: what a reader compares."""
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾]+", "", text).replace("|", " ").replace("\t", " ")
+    text = re.sub(r"[‐‑‒–—]", "-", text).replace("’", "'")
+    return re.sub(r"\s+", " ", text).lower().strip()
+
+
+def figure_correct(answer: Answer, item: Item) -> bool:
+    """The headline figure equals an expected one, as numbers; units converted when both sides have one."""
+    if answer.abstained or answer.unsure or not answer.figure:
+        return False
+    got = parse_figure(f"{answer.figure} {answer.unit or ''}") or parse_figure(answer.figure)
+    for exp in item.expected:
+        want = parse_figure(exp)
+        if want is None or got is None:
+            continue
+        if figures_match(want, got):
+            return True
+        one_side_bare = not (want.unit and got.unit) and not (want.currency and got.currency)
+        if one_side_bare and same_value(want.value, got.value):
+            return True
+    return False
+
+
+def narrative_correct(answer: Answer, item: Item) -> bool:
+    if answer.abstained or answer.unsure:
+        return False
+    text = normalise(answer.answer)
+    return any(normalise(e) in text for e in item.expected)
+
+
+def shows_figure(answer: Answer) -> bool:
+    """The answer states a figure as the answer (not unsure, not "not disclosed")."""
+    return not answer.abstained and not answer.unsure and bool(answer.figure)
+
+
+def judge(answer: Answer, item: Item) -> bool:
+    if not item.answerable:
+        return answer.abstained
+    if item.kind == "narrative":
+        return narrative_correct(answer, item)
+    if item.expected:
+        return figure_correct(answer, item)
+    return not answer.abstained and not answer.unsure
+
+
+def holds_answer(passage: Passage, item: Item) -> bool:
+    """A retrieved passage counts when it is on an expected page (PDF sets), or holds the
+    evidence phrase and the figure (the bundled Markdown set, which has no pages)."""
+    if item.document and passage.document != item.document:
+        return False
+    if item.pages:
+        return passage.page in item.pages
+    if item.evidence and normalise(item.evidence) not in normalise(passage.text):
+        return False
+    return all(text_contains_figure(passage.text, e) for e in item.expected[:1]) if item.kind != "narrative" else True
+
+
+def first_hit(passages: list[Passage], item: Item) -> int | None:
+    """1-based rank of the first passage that holds the answer, or None."""
+    for rank, p in enumerate(passages, start=1):
+        if holds_answer(p, item):
+            return rank
+    return None
+
+
+@dataclass
+class Outcome:
+    item: Item
+    answer: Answer
+    correct: bool
+    rank: int | None  # esgqa's retrieval
+    baseline_rank: int | None = None
+    latency_ms: float = 0.0
+    indexed: bool | None = None  # table_cell rows: the expected figure is in an indexed unit of its page
+
+    @property
+    def shown(self) -> bool:
+        return self.item.kind != "narrative" and shows_figure(self.answer)
+
+    @property
+    def cited_ok(self) -> bool:
+        return any(holds_answer(Passage(id="", document=c.document, text=c.text, page=c.page), self.item)
+                   for c in self.answer.citations)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def hits(ranks: list[int | None], prefix: str = "") -> dict[str, float | None]:
+    n = len(ranks)
+    return {
+        f"{prefix}hit1": _ratio(sum(1 for r in ranks if r == 1), n),
+        f"{prefix}hit5": _ratio(sum(1 for r in ranks if r and r <= 5), n),
+        f"{prefix}mrr": round(sum(1 / r for r in ranks if r) / n, 4) if n else None,
+    }
+
+
+def calibration(outcomes: list[Outcome]) -> list[dict]:
+    """Reliability table: for the figures shown, confidence bins against observed accuracy."""
+    rows = []
+    for lo, hi in zip(CALIBRATION_BINS, CALIBRATION_BINS[1:]):
+        inside = [o for o in outcomes if o.shown and lo <= o.answer.confidence < hi]
+        rows.append({
+            "bin": f"{lo:.1f}-{min(hi, 1.0):.1f}", "n": len(inside),
+            "mean_confidence": round(statistics.fmean(o.answer.confidence for o in inside), 3) if inside else None,
+            "accuracy": _ratio(sum(o.correct for o in inside), len(inside)),
+        })
+    return rows
+
+
+def metrics(outcomes: list[Outcome], *, baseline: bool = True) -> dict:
+    answerable = [o for o in outcomes if o.item.answerable]
+    undisclosed = [o for o in outcomes if not o.item.answerable]
+    figures = [o for o in answerable if o.item.wants_figure]
+    narrative = [o for o in answerable if o.item.kind == "narrative"]
+    shown = [o for o in outcomes if o.shown]
+    cells = [o for o in outcomes if o.indexed is not None]
+    lat = sorted(o.latency_ms for o in outcomes)
+    m = {
+        "questions": len(outcomes),
+        "answerable": len(answerable),
+        "undisclosed": len(undisclosed),
+        "accuracy": _ratio(sum(o.correct for o in outcomes), len(outcomes)),
+        "figure_accuracy": _ratio(sum(o.correct for o in figures), len(figures)),
+        "narrative_accuracy": _ratio(sum(o.correct for o in narrative), len(narrative)),
+        "abstention_recall": _ratio(sum(o.correct for o in undisclosed), len(undisclosed)),
+        "false_not_disclosed": _ratio(sum(o.answer.abstained for o in answerable), len(answerable)),
+        "shown_precision": _ratio(sum(o.correct for o in shown), len(shown)),
+        "shown": len(shown),
+        "indexed": _ratio(sum(bool(o.indexed) for o in cells), len(cells)),
+        "unsure": sum(1 for o in outcomes if o.answer.unsure),
+        "citation_accuracy": _ratio(sum(o.cited_ok for o in answerable if not o.answer.abstained), len(answerable)),
+        **hits([o.rank for o in answerable]),
+        **(hits([o.baseline_rank for o in answerable], "baseline_") if baseline else
+           {"baseline_hit1": None, "baseline_hit5": None, "baseline_mrr": None}),
+        "llm_fallbacks": sum(1 for o in outcomes if (o.answer.grounding or {}).get("fallback")),
+        "latency_ms_p50": round(statistics.median(lat), 1) if lat else None,
+        "latency_ms_p95": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
+        "calibration": calibration(outcomes),
+    }
+    return m
+
+
+def why_missed(o: Outcome) -> str | None:
+    item, ans = o.item, o.answer
+    if o.correct:
+        return None
+    if not item.answerable:
+        return f"answered an undisclosed question with {ans.figure or ans.answer[:60]!r}"
+    if ans.abstained:
+        why = "said not disclosed"
+    elif ans.unsure:
+        why = "unsure"
+    elif item.kind == "narrative":
+        why = "key phrase not in the answer"
+    else:
+        why = f"figure {ans.figure!r} != expected {item.expected}"
+    if o.rank is None:
+        why += "; answer's page not in the top 5 retrieved"
+    return why
