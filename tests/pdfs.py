@@ -72,3 +72,51 @@ def scanned_pdf(text: str) -> bytes:
     out = io.BytesIO()
     image.save(out, "PDF", resolution=150)
     return out.getvalue()
+
+
+# Text placed at positions, as a table sets it. Courier: every glyph is 0.6 em wide, so a test can
+# right-align figures and put a footnote mark or a subscript exactly after the glyphs before it.
+# Word spacing is narrowed to 0.3 em, a proportional font's space, so words stay one phrase.
+Placed = tuple  # (x, baseline from the top, text, size) or (x, baseline, text, size, bold)
+
+
+def courier_width(text: str, size: float) -> float:
+    return 0.6 * size * len(text) - 0.3 * size * text.count(" ")
+
+
+def right(x1: float, baseline: float, text: str, size: float = 8, bold: bool = False) -> Placed:
+    """A word whose right edge is at x1 (figures in a column are right-aligned)."""
+    return (x1 - courier_width(text, size), baseline, text, size, bold)
+
+
+def placed_pdf(pages: list[list[Placed]], width: float = 595, height: float = 842) -> bytes:
+    """A PDF whose pages hold text items at (x, baseline-from-top) in the given size, in list order."""
+    objects: list[bytes] = []
+    n_pages = len(pages)
+    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(n_pages))
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier-Bold /Encoding /WinAnsiEncoding >>")
+    for i, items in enumerate(pages):
+        ops = []
+        for item in items:
+            x, top, text, size = item[:4]
+            font = "/F2" if len(item) > 4 and item[4] else "/F1"
+            esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops.append(f"BT {font} {size} Tf {-0.3 * size:.2f} Tw {x:.2f} {height - top:.2f} Td ({esc}) Tj ET")
+        stream = "\n".join(ops).encode("cp1252", errors="replace")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] "
+                       f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % off for off in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()

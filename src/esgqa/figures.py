@@ -199,3 +199,96 @@ def _first(text: str) -> Figure | None:
 def parse_figure(text: str) -> Figure | None:
     """The first figure in a short string such as '35,796.91 tonnes' or '33.8%'."""
     return _first(text)
+
+
+# --- table cells -------------------------------------------------------------------------------
+# A cell is one printed figure, not a sentence: its conventions differ from running text. "(12)" is
+# -12 in accounts, "–" and "n/a" mean no figure, and a report may print "2.503,030" for 2,503,030
+# next to "604,126" in the same column. The table reader decides the convention per column.
+
+PLACEHOLDERS = frozenset({"-", "–", "—", "−", "‒", "n/a", "n.a.", "n. a.", "n.a", "na", "n/m", "nm", "n.m.", "…",
+                          "n/d", "n.d.", "not available", "n.v.", "k.a."})
+_CELL = re.compile(r"[<>≤≥~≈]?\(?[-+−–]?\(?(?:[$€£¥]|[A-Z]{3}\s)?\s?(?P<num>\d[\d.,'\u2009\u202f\u00a0 ]*)\)?"
+                   r"\s?(?:%|‰|pp|x)?\)?\*{0,3}")
+
+
+def cell_number(text: str, decimal_comma: bool | None = None) -> float | None:
+    """A table cell as printed -> its number: '(12)' -> -12, '1,234' -> 1234, '–'/'n/a' -> None.
+
+    `decimal_comma` is the column's convention (see `decimal_comma_convention`): True reads '1.234,5'
+    and '12,5' the German way, False reads every ',' and a '.' before a ',' as thousands separators
+    ('2.503,030' -> 2503030), None decides from the text alone.
+    """
+    t = text.strip()
+    if not t or t.lower() in PLACEHOLDERS:
+        return None
+    m = _CELL.fullmatch(t)
+    if not m:
+        return None
+    core = re.sub(r"[\s'\u2009\u202f\u00a0]", "", m.group("num"))
+    if not core or core[-1] in ".,":
+        return None
+    negative = t.lstrip("<>≤≥~≈").startswith(("(", "-", "−", "–")) or "(-" in t[:3]
+    value = _separated(core, decimal_comma)
+    if value is None:
+        return None
+    return -value if negative else value
+
+
+def _separated(core: str, decimal_comma: bool | None) -> float | None:
+    """Digits with ',' and '.' read as thousands or decimal separators."""
+    if "." in core and "," in core:
+        last_comma, last_dot = core.rfind(","), core.rfind(".")
+        if last_comma > last_dot:  # "1.234,5" (German) or "2.503,030" (both thousands)
+            tail = core[last_comma + 1:]
+            if decimal_comma is False and len(tail) == 3 and _groups_of_3(core.replace(",", ".").split(".")):
+                return float(core.replace(",", "").replace(".", ""))
+            whole = core[:last_comma].replace(".", "")
+            return float(f"{whole}.{tail}") if whole.replace(",", "").isdigit() and tail.isdigit() else None
+        whole, _, frac = core.rpartition(".")
+        whole = whole.replace(",", "")
+        return float(f"{whole}.{frac}") if whole.isdigit() and frac.isdigit() else None
+    sep = "," if "," in core else "." if "." in core else ""
+    if not sep:
+        return float(core)
+    parts = core.split(sep)
+    if not all(p.isdigit() for p in parts):
+        return None
+    thousands = len(parts) > 2 or _groups_of_3(parts)
+    if sep == ",":
+        if decimal_comma is True and len(parts) == 2:
+            thousands = False
+        if thousands and _groups_of_3(parts):
+            return float("".join(parts))
+        return float(f"{parts[0]}.{parts[1]}") if len(parts) == 2 else None
+    if decimal_comma is True and _groups_of_3(parts):
+        return float("".join(parts))
+    if len(parts) > 2:
+        return float("".join(parts)) if _groups_of_3(parts) else None
+    return float(f"{parts[0]}.{parts[1]}")
+
+
+def _groups_of_3(parts: list[str]) -> bool:
+    return all(len(p) == 3 for p in parts[1:])
+
+
+def decimal_comma_convention(texts: list[str]) -> bool | None:
+    """Does this column write decimals with a comma? True/False when its cells show it, else None.
+
+    '12,5' or '1.234,56' show a decimal comma; '1,234.5' or '604,126' beside '2.503,030' show a
+    thousands comma. A column of only '1,234' style cells is read as thousands (the common case).
+    """
+    comma_dec = comma_thou = False
+    for t in texts:
+        core = re.sub(r"[^\d.,]", "", t)
+        if re.search(r"\d,\d{1,2}$|\d,\d{4,}$", core) or re.search(r"\.\d{3},\d{1,2}$", core):
+            comma_dec = True
+        elif re.search(r"\d,\d{3}(?:\.\d+)?$", core) and not re.search(r"\.\d{3},\d{3}$", core):
+            comma_thou = True
+        elif re.search(r",\d{3}\.\d+$", core):
+            comma_thou = True
+    if comma_dec and not comma_thou:
+        return True
+    if comma_thou and not comma_dec:
+        return False
+    return None

@@ -1,0 +1,700 @@
+"""The one table reader: tables of any shape, read from where words sit on the page.
+
+Reports draw tables with whitespace, not ruling lines, and their columns are years, sites, scopes
+or genders. So nothing here looks for lines or a year header: a table is a run of lines whose right
+part holds figures that line up in columns. Rows come from baselines, row labels from the text left
+of the first column (wrapped labels joined, indented labels under their parents), column headers
+from the lines just above that sit over the columns, units from header, row, block marker or caption.
+Generic rules only: no word list belongs to one report.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from esgqa.document.model import Box, Cell, Table, Word
+from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
+
+NUM, PH, TXT = "num", "ph", "txt"
+
+_NUM = re.compile(r"[<>≤≥~≈]?\(?[-+−–]?\(?(?:[$€£¥])?\d[\d.,']*%?\)?\*{0,3}|\d{1,3}(?:[.,]\d+)?%?\)?")
+_SYMBOL = re.compile(r"%|‰|[$€£¥]|\(|\)")
+_YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)")
+_FIRST_WORDS_IN = re.compile(r"^(?:in|en|unit:?|units:?)\s+", re.I)
+_UNIT_WORDS = {
+    "%", "‰", "percent", "per", "cent", "pp", "/", "-",
+    "wh", "kwh", "mwh", "gwh", "twh", "emwh", "ekwh", "j", "kj", "mj", "gj", "tj", "pj",
+    "t", "kt", "mt", "tonnes", "tonne", "tons", "ton", "kg", "g", "metric", "co2", "co2e", "co2eq", "co2-eq",
+    "co2-e", "co₂", "co₂e", "tco2", "tco2e", "tco₂e", "ktco2e", "mtco2e", "equivalent", "equivalents", "eq", "e",
+    "m3", "m³", "ml", "megalitres", "megaliters", "litres", "liters", "l", "hl", "km", "m2", "m²", "ha", "sqm",
+    "sq", "ft", "eur", "€", "usd", "$", "us$", "chf", "gbp", "£", "cad", "aud", "jpy", "sek", "nok", "dkk",
+    "thousand", "thousands", "million", "millions", "billion", "mn", "bn", "m", "k", "'000", "000", "teur",
+    "tsd", "mio", "mio.", "mrd", "fte", "ftes", "headcount", "hours", "hour", "h", "days", "number", "no.",
+    "count", "kw", "mw", "gw", "kwp", "mwp", "ratio", "rate", "of", "and", "in",
+}
+
+
+@dataclass(slots=True)
+class _W:
+    """A word on its line, with footnote marks taken off and subscripts put back on."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    baseline: float
+    marks: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Tok:
+    """A phrase (words closer than a cell gap) or one figure of it: what a table cell is made of."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    kind: str  # NUM, PH (a placeholder such as "n/a" or "–") or TXT
+    marks: tuple[str, ...] = ()
+    words: int = 1
+
+    @property
+    def xc(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass(slots=True)
+class _Line:
+    baseline: float
+    top: float
+    bottom: float
+    size: float
+    words: list[_W]
+    toks: list[_Tok] = field(default_factory=list)
+
+    @property
+    def values(self) -> list[_Tok]:
+        return [t for t in self.toks if t.kind != TXT]
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.toks)
+
+
+def find_tables(words: list[Word], page: int) -> list[Table]:
+    """Every table on one page, read from its words (see `esgqa.document.words.page_words`)."""
+    return _find(words, page, depth=0)
+
+
+def _find(words: list[Word], page: int, depth: int) -> list[Table]:
+    lines = _lines(words)
+    runs = _runs(lines)
+    # first the bands where two tables stand side by side: each side is read on its own
+    bands: list[tuple[float, float, float]] = []
+    if depth < 4:
+        for run in runs:
+            y0, y1 = lines[run[0]].top, lines[run[-1]].bottom
+            hit = next((k for k, (lo, hi, _) in enumerate(bands) if y0 < hi and lo < y1), None)
+            if hit is not None:  # a run reaching past its band's end is still read side by side
+                lo, hi, x = bands[hit]
+                bands[hit] = (min(lo, y0), max(hi, y1), x)
+                continue
+            x = _split_x(lines, y0, y1)
+            if x is not None:
+                bands.append((*_band(lines, x, y0, y1), x))
+    tables: list[Table] = []
+    prev_bottom = -1e9
+    for run in runs:
+        y0, y1 = lines[run[0]].top, lines[run[-1]].bottom
+        if not any(y0 < hi and lo < y1 for lo, hi, _ in bands):
+            table = _table(lines, run, page, prev_bottom)
+            if table is not None:
+                tables.append(table)
+        prev_bottom = y1
+    for lo, hi, x in bands:
+        window = [w for w in words if w.top >= lo - 0.1 and w.bottom <= hi + 0.1]
+        tables.extend(_find([w for w in window if w.xc < x], page, depth + 1))
+        tables.extend(_find([w for w in window if w.xc >= x], page, depth + 1))
+    return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
+
+
+def _band(lines: list[_Line], x: float, y0: float, y1: float) -> tuple[float, float]:
+    """How far up and down the split holds: until a line runs across it (a paragraph over both tables)."""
+    lo, hi = y0, y1
+    crosses = [any(t.x0 < x < t.x1 for t in ln.toks) for ln in lines]
+    for ln, cross in zip(reversed(lines), reversed(crosses)):
+        if ln.top < y0:
+            if cross:
+                break
+            lo = ln.top
+    for ln, cross in zip(lines, crosses):
+        if ln.bottom > y1:
+            if cross:
+                break
+            hi = ln.bottom
+    return lo, hi
+
+
+# --- lines ------------------------------------------------------------------------------------
+
+
+def _script(w: Word, base: Word) -> str:
+    """'sup' when `w` is a footnote mark on `base`, 'sub' when it is its subscript, '' otherwise."""
+    if not (-0.3 * base.size <= w.x0 - base.x1 <= 0.4 * base.size) or w.bottom < base.top or w.top > base.bottom:
+        return ""
+    rise = base.baseline - w.baseline
+    if w.size <= 0.85 * base.size:
+        if abs(rise) < 0.08 * base.size:
+            return ""
+        return "sup" if rise > 0 else "sub"
+    if 0.25 * base.size <= rise <= 0.7 * base.size and len(w.text) <= 3:
+        return "sup"
+    return ""
+
+
+def _lines(words: list[Word]) -> list[_Line]:
+    """Words on one baseline make a line; marks and subscripts join the word they belong to."""
+    n = len(words)
+    base_of: list[int] = [-1] * n
+    kind_of: list[str] = [""] * n
+    for i, w in enumerate(words):
+        # content order puts a mark or subscript right after its word
+        if i > 0 and (k := _script(w, words[i - 1])) and base_of[i - 1] < 0:
+            base_of[i], kind_of[i] = i - 1, k
+    # marks the content order put elsewhere: a small word starting where another word ends
+    ends: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        ends.setdefault(int(w.x1), []).append(i)
+    for i, w in enumerate(words):
+        if base_of[i] >= 0 or not any(w.size <= 0.85 * words[j].size for j in (i - 1, i + 1) if 0 <= j < n):
+            continue
+        for key in (int(w.x0) - 1, int(w.x0), int(w.x0) + 1):
+            for j in ends.get(key, ()):
+                if j != i and base_of[j] < 0 and (k := _script(w, words[j])):
+                    base_of[i], kind_of[i] = j, k
+                    break
+            if base_of[i] >= 0:
+                break
+    ws: dict[int, _W] = {}
+    for i, w in enumerate(words):
+        if base_of[i] < 0:
+            ws[i] = _W(w.text, w.x0, w.x1, w.top, w.bottom, w.size, w.baseline)
+    alias: dict[int, int] = {}
+    for i in range(n):
+        b = base_of[i]
+        if b < 0:
+            continue
+        base, w = ws[alias.get(b, b)], words[i]
+        if kind_of[i] == "sup":
+            base.marks.append(w.text)
+        else:
+            base.text += w.text
+            base.x1 = max(base.x1, w.x1)
+            base.bottom = max(base.bottom, w.bottom)
+            # the rest of the word after a subscript: "CO" "2" "e" -> "CO2e"
+            nxt = words[i + 1] if i + 1 < n else None
+            if nxt is not None and base_of[i + 1] < 0 and abs(nxt.x0 - w.x1) < 0.1 * base.size and abs(
+                    nxt.baseline - base.baseline) < 0.1 * base.size and i + 1 in ws:
+                after = ws.pop(i + 1)
+                alias[i + 1] = alias.get(b, b)
+                base.text += after.text
+                base.x1 = max(base.x1, after.x1)
+                base.marks.extend(after.marks)
+    lines: list[_Line] = []
+    for w in sorted(ws.values(), key=lambda w: (w.baseline, w.x0)):
+        if lines:
+            ln = lines[-1]
+            if w.baseline - ln.baseline <= 0.3 * min(w.size, ln.size):
+                ln.words.append(w)
+                ln.top, ln.bottom = min(ln.top, w.top), max(ln.bottom, w.bottom)
+                continue
+        lines.append(_Line(w.baseline, w.top, w.bottom, w.size, [w]))
+    for ln in lines:
+        ln.words.sort(key=lambda w: w.x0)
+        ln.size = statistics.median(w.size for w in ln.words)
+        ln.toks = _tokens(ln)
+    return lines
+
+
+def _is_num(text: str) -> bool:
+    return bool(_NUM.fullmatch(text)) and any(c.isdigit() for c in text)
+
+
+def _tokens(ln: _Line) -> list[_Tok]:
+    """Split a line into phrases at cell-wide gaps; a phrase of figures only gives one token per figure."""
+    phrases: list[list[_W]] = []
+    for w in ln.words:
+        if phrases:
+            prev = phrases[-1][-1]
+            gap = w.x0 - prev.x1
+            # a word space is about 0.3 em; a figure after a label needs less room to stand apart
+            limit = 0.45 * ln.size if _is_num(w.text) and not _is_num(prev.text) else 0.75 * ln.size
+            if gap <= limit:
+                phrases[-1].append(w)
+                continue
+        phrases.append([w])
+    out: list[_Tok] = []
+    for ph in phrases:
+        text = _join(ph, ln.size)
+        marks = tuple(m for w in ph for m in w.marks)
+        if text.lower() in PLACEHOLDERS:
+            out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), PH, marks))
+            continue
+        if all(_is_num(w.text) or _SYMBOL.fullmatch(w.text) or w.text.lower() in PLACEHOLDERS for w in ph) and any(
+                _is_num(w.text) for w in ph):
+            out.extend(_figures(ph, ln.size))
+            continue
+        out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), TXT, marks, len(ph)))
+    return out
+
+
+def _figures(ph: list[_W], size: float) -> list[_Tok]:
+    """'€' '1,904' -> '€ 1,904'; '1' '234' (space thousands) -> '1 234'; '12' '%' -> '12%'."""
+    groups: list[list[_W]] = []
+    for w in ph:
+        if groups:
+            last = groups[-1][-1]
+            gap = w.x0 - last.x1
+            glue = (_SYMBOL.fullmatch(last.text) and last.text not in ")%‰") or w.text in ("%", "‰", ")")
+            thousands = re.fullmatch(r"-?\d{1,3}", last.text) and re.fullmatch(r"\d{3}(?:[.,]\d+)?", w.text)
+            if gap <= 0.6 * size and (glue or (thousands and gap <= 0.35 * size)):
+                groups[-1].append(w)
+                continue
+        groups.append([w])
+    out = []
+    for g in groups:
+        text = _join(g, size) if not any(re.fullmatch(r"\d{3}(?:[.,]\d+)?", w.text) for w in g[1:]) else " ".join(
+            w.text for w in g)
+        kind = NUM if any(_is_num(w.text) for w in g) else PH if text.lower() in PLACEHOLDERS else TXT
+        out.append(_Tok(text, g[0].x0, g[-1].x1, _top(g), _bottom(g), kind, tuple(m for w in g for m in w.marks)))
+    return out
+
+
+def _join(ws: list[_W], size: float) -> str:
+    return " ".join(w.text for w in ws)
+
+
+def _top(ws: list[_W]) -> float:
+    return min(w.top for w in ws)
+
+
+def _bottom(ws: list[_W]) -> float:
+    return max(w.bottom for w in ws)
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+
+def _is_year(t: _Tok) -> bool:
+    return t.kind == NUM and bool(_YEAR.fullmatch(t.text))
+
+
+def _is_seed(ln: _Line) -> bool:
+    """A line that can only be a table row: two or more figures standing apart, not just years."""
+    vals = ln.values
+    nums = [t for t in vals if t.kind == NUM]
+    if len(vals) < 2 or all(_is_year(t) for t in nums) and len(nums) == len(vals):
+        return False
+    return bool(nums) or len(vals) >= 3
+
+
+def _is_prose(ln: _Line, right_of: float) -> bool:
+    """Running text: a long phrase reaching into the figures' columns ends a table."""
+    return any(t.kind == TXT and (t.words >= 12 or (t.words >= 6 and t.x1 > right_of)) for t in ln.toks)
+
+
+def _runs(lines: list[_Line]) -> list[list[int]]:
+    """Seed lines close together with no running text between them: one table each."""
+    runs: list[list[int]] = []
+    cur: list[int] = []
+    for i, ln in enumerate(lines):
+        if not _is_seed(ln):
+            continue
+        if cur:
+            prev = lines[cur[-1]]
+            left = min(t.x0 for j in cur for t in lines[j].values)
+            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left) for b in lines[cur[-1] + 1:i]):
+                runs.append(cur)
+                cur = []
+        cur.append(i)
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _split_x(lines: list[_Line], y0: float, y1: float) -> float | None:
+    """Where two tables stand side by side: a gap through every line, figures left of it, labels right.
+
+    Only the words next to the gap count: the first words right of it must be labels (with figures
+    further right on their line), the last words left of it figures. A gap between a label and
+    its figures, or between two columns of figures, fails one of the two.
+    """
+    sel = [ln for ln in lines if ln.bottom > y0 and ln.top < y1]
+    spans = sorted((t.x0, t.x1) for ln in sel for t in ln.toks)
+    if not spans:
+        return None
+    size = statistics.median(ln.size for ln in sel)
+    gaps: list[tuple[float, float]] = []
+    end = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - end >= 0.8 * size:
+            gaps.append((end, x0))
+        end = max(end, x1)
+    best, best_score = None, 0
+    for gl, gr in gaps:
+        left_fig = right_label = right_other = 0
+        for ln in sel:
+            left = [t for t in ln.toks if gl - 4 * size <= t.x1 <= gl + 0.5]
+            right = [t for t in ln.toks if gr - 0.5 <= t.x0 <= gr + 4 * size]
+            left_fig += bool(left) and left[-1].kind != TXT
+            if right:
+                rest = [t for t in ln.toks if t.x0 > right[0].x1]
+                if right[0].kind == TXT and any(t.kind == NUM for t in rest):
+                    right_label += 1
+                elif right[0].kind != TXT:
+                    right_other += 1
+        if left_fig >= 2 and right_label >= 2 and right_label >= 1.5 * right_other:
+            if left_fig + right_label > best_score:
+                best, best_score = (gl + gr) / 2, left_fig + right_label
+    return best
+
+
+# --- one table --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Col:
+    x0: float
+    x1: float
+    lines: set[int] = field(default_factory=set)
+
+
+def _columns(lines: list[_Line], rows: list[int], need: int) -> list[_Col]:
+    """Columns from where the figures overlap across rows, whatever their alignment."""
+    spans = sorted((t.x0, t.x1, i) for i in rows for t in lines[i].values)
+    cols: list[_Col] = []
+    for x0, x1, i in spans:
+        if cols and x0 <= cols[-1].x1:
+            cols[-1].x1 = max(cols[-1].x1, x1)
+            cols[-1].lines.add(i)
+        else:
+            cols.append(_Col(x0, x1, {i}))
+    return [c for c in cols if len(c.lines) >= need]
+
+
+def _col_of(t: _Tok, cols: list[_Col], size: float) -> int | None:
+    """The column a token stands in: the one it overlaps most, else the nearest within a cell's width."""
+    best, best_overlap = None, 0.0
+    for k, c in enumerate(cols):
+        overlap = min(t.x1, c.x1 + 0.5 * size) - max(t.x0, c.x0 - 0.5 * size)
+        if overlap > best_overlap:
+            best, best_overlap = k, overlap
+    if best is not None:
+        return best
+    k = min(range(len(cols)), key=lambda k: abs((cols[k].x0 + cols[k].x1) / 2 - t.xc))
+    width = cols[k].x1 - cols[k].x0
+    return k if abs((cols[k].x0 + cols[k].x1) / 2 - t.xc) <= width + 3 * size else None
+
+
+def _unit_in(text: str) -> str:
+    """The unit a header, label or caption states: '(t CO2e)', 'in TJ', 'EUR million', '%'."""
+    text = text.strip()
+    if not text:
+        return ""
+    if _is_unit(text):
+        return _FIRST_WORDS_IN.sub("", text.strip("() ")).strip()
+    for m in reversed(list(re.finditer(r"\(([^()]{1,40})\)", text))):
+        inner = _FIRST_WORDS_IN.sub("", m.group(1).strip())
+        if _is_unit(inner):
+            return inner
+    m = re.search(r"\b(?:in|In)\s+([^()]{1,30})$", text)
+    if m and _is_unit(m.group(1)):
+        return m.group(1).strip()
+    return ""
+
+
+def _is_unit(text: str) -> bool:
+    body = _FIRST_WORDS_IN.sub("", text.strip()).strip("() ")
+    words = [w for w in re.split(r"[\s/]+", body.lower()) if w]
+    if not words or len(words) > 5 or all(w in ("of", "and", "in", "per", "/", "-", "e", "eq") for w in words):
+        return False
+    return all(w.strip(".,:;") in _UNIT_WORDS or re.fullmatch(r"[kmgtp]?(?:t|wh|j)(?:co2e?|co₂e?)?", w)
+               for w in words)
+
+
+@dataclass(slots=True)
+class _Frag:
+    """A row label's piece on one line, and the unit-column text beside it."""
+
+    line: int
+    text: str
+    x0: float
+    top: float
+    bottom: float
+    baseline: float
+    size: float
+    aux: str
+    is_row: bool
+
+
+def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table | None:
+    strong = _columns(lines, run, 2 if len(run) > 2 else 1)
+    if not strong:
+        return None
+    size = statistics.median(lines[i].size for i in run)
+    zone = strong[0].x0 - size  # figures start here; row labels stand left of it
+    first, last = run[0], run[-1]
+    pitch = statistics.median([lines[b].baseline - lines[a].baseline for a, b in zip(run, run[1:])] or [3 * size])
+    # rows after the last seed: a single figure ("2018 baseline ... 34.5"), or a label wrapped below its figures
+    while last + 1 < len(lines):
+        nxt = lines[last + 1]
+        if nxt.top - lines[last].bottom > max(pitch, 2 * size) * 1.6 or _is_prose(nxt, zone):
+            break
+        if any(t.x0 >= zone for t in nxt.values):
+            last += 1
+        elif not any(t.x1 > zone for t in nxt.toks) and nxt.baseline - lines[last].baseline <= 1.75 * nxt.size:
+            last += 1
+        else:
+            break
+    # columns only a few rows fill (the base year in one row) join the strong ones
+    value_lines = [i for i in range(first, last + 1) if any(t.x0 >= zone for t in lines[i].values)]
+    extra = [c for c in _columns(lines, value_lines, 1) if c.x0 > strong[0].x0 and not any(
+        c.x0 <= s.x1 and s.x0 <= c.x1 for s in strong)]
+    cols = sorted(strong + extra, key=lambda c: c.x0)
+    header, head_top, caption = _header(lines, first, cols, size, above)
+    body_start = (max(header) + 1) if header else first
+    # label lines just above the first figures (a wrapped first label) belong to the body
+    while body_start > 0 and body_start - 1 not in header and lines[body_start - 1].bottom > head_top and (
+            lines[body_start].top - lines[body_start - 1].bottom <= 1.2 * size) and not any(
+            t.x1 > zone for t in lines[body_start - 1].toks) and lines[body_start - 1].baseline > above:
+        body_start -= 1
+    return _assemble(lines, list(range(body_start, last + 1)), header, cols, size, pitch, caption, page)
+
+
+def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
+            above: float) -> tuple[list[int], float, str]:
+    """Header lines just above the figures: those with words over the columns, with the stub beside them.
+
+    Returns the header lines, the header's top and the caption (the line or two above it).
+    """
+    col_x0 = cols[0].x0 - 0.5 * size
+    found: list[int] = []
+    stubs: list[int] = []  # label-zone lines met since the last header line
+    top = lines[first].top
+    i = first - 1
+    while i >= 0 and len(stubs) < 4:
+        ln = lines[i]
+        if ln.bottom <= above or top - ln.bottom > 3.2 * size:
+            break
+        over = [t for t in ln.toks if t.x1 > col_x0]
+        if any(t.kind == NUM and not _is_year(t) for t in over) and len(ln.values) >= 2:
+            break  # another table's row
+        if any(t.kind == TXT and t.words >= 7 and t.x1 > col_x0 for t in ln.toks):
+            break  # a title or running text over the columns
+        if over:
+            if ln.size > 1.25 * size and not any(_col_of(t, cols, size) is not None for t in over):
+                break
+            if found:
+                found.extend(stubs)  # stub lines between header lines (a wrapped stub) belong to it
+            stubs = []
+            found.append(i)
+        else:
+            stubs.append(i)
+        top = ln.top
+        i -= 1
+    header = sorted(found)
+    if header:
+        # stub lines level with the top header line ("ENERGY / CONSUMPTION" beside a group header)
+        head = lines[header[0]]
+        header = sorted(header + [j for j in stubs if lines[j].bottom > head.top])
+    head_top = lines[header[0]].top if header else lines[first].top
+    # the caption: the nearest lines above the header, when close enough and not running text
+    caption_lines: list[str] = []
+    j = (header[0] if header else first) - 1
+    top = head_top
+    while j >= 0 and len(caption_lines) < 3:
+        ln = lines[j]
+        room = 2.0 * max(size, ln.size) if not caption_lines else 0.8 * ln.size
+        if ln.bottom <= above or top - ln.bottom > room or len(ln.values) >= 2:
+            break
+        if any(t.kind == TXT and t.words >= 14 for t in ln.toks) or ln.size < 0.9 * size:
+            break
+        caption_lines.insert(0, ln.text)
+        top = ln.top
+        j -= 1
+    return header, head_top, " ".join(caption_lines)
+
+
+def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: float) -> tuple[list[list[str]], str]:
+    """Each column's header path and the stub (the header text left of the first column)."""
+    col_x0 = cols[0].x0 - 0.5 * size
+    tiers: list[list[int]] = []
+    for i in header:
+        if tiers and lines[i].baseline - lines[tiers[-1][-1]].baseline <= 1.75 * lines[i].size:
+            tiers[-1].append(i)
+        else:
+            tiers.append([i])
+    paths: list[list[str]] = [[] for _ in cols]
+    stub: list[str] = []
+    for n_tier, tier in enumerate(tiers):
+        texts: list[list[str]] = [[] for _ in cols]
+        for i in tier:
+            ln = lines[i]
+            over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
+            stub.extend(t.text for t in ln.toks if t not in over)
+            starts = [_cover(t, cols, size) for t in over]
+            for k, (t, cover) in enumerate(zip(over, starts)):
+                if not cover:
+                    continue
+                lo, hi = cover
+                if n_tier < len(tiers) - 1 and len(over) < len(cols):
+                    # a group header spans from its column up to where the next one starts
+                    nxt = next((c[0] for c in starts[k + 1:] if c), len(cols))
+                    hi = max(hi, nxt - 1)
+                for c in range(lo, hi + 1):
+                    texts[c].append(t.text)
+        for c in range(len(cols)):
+            if texts[c]:
+                paths[c].append(" ".join(texts[c]))
+    return paths, " ".join(stub)
+
+
+def _cover(t: _Tok, cols: list[_Col], size: float) -> tuple[int, int] | None:
+    """The columns a header phrase stands over (first, last)."""
+    hit = [k for k, c in enumerate(cols) if min(t.x1, c.x1) - max(t.x0, c.x0) > 0]
+    if hit:
+        return hit[0], hit[-1]
+    k = _col_of(t, cols, size)
+    return (k, k) if k is not None else None
+
+
+def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list[_Col], size: float,
+              pitch: float, caption: str, page: int) -> Table | None:
+    col_paths, stub = _col_headers(lines, header, cols, size)
+    table_unit = _unit_in(stub) or _unit_in(caption)
+    col_units = [_unit_in(p[-1]) if p else "" for p in col_paths]
+    label_right = cols[0].x0 - 0.5 * size
+    # split every body line into label fragments, figures by column, and header words over the columns
+    frags: list[_Frag] = []
+    row_vals: dict[int, list[tuple[int, _Tok]]] = {}
+    events: list[tuple[float, str, object]] = []  # (baseline, kind, payload) in reading order
+    for i in body:
+        ln = lines[i]
+        label_toks = [t for t in ln.toks if t.x1 <= label_right or (t.kind == TXT and t.xc < cols[0].x0 - size)]
+        rest = [t for t in ln.toks if t not in label_toks]
+        vals = [(k, t) for t in rest if (k := _col_of(t, cols, size)) is not None]
+        figures = [(k, t) for k, t in vals if t.kind != TXT]
+        if not figures and len(rest) >= 2 and all(t.kind == TXT or _is_year(t) for t in rest) and (
+                not label_toks or _is_unit(" ".join(t.text for t in label_toks))):
+            # a header inside the table starts a new header context
+            new_paths, new_stub = _col_headers(lines, [i], cols, size)
+            events.append((ln.baseline, "header", (new_paths, _unit_in(new_stub))))
+            continue
+        if figures:
+            row_vals[i] = vals
+        if label_toks:
+            text, aux = label_toks[0].text, []
+            for a, b in zip(label_toks, label_toks[1:]):
+                if b.x0 - a.x1 >= 1.5 * size or aux:
+                    aux.append(b.text)
+                else:
+                    text += " " + b.text
+            frags.append(_Frag(i, text, label_toks[0].x0, ln.top, ln.bottom, ln.baseline, ln.size,
+                               " ".join(aux), bool(figures)))
+    # wrapped labels: fragments on tight leading form one block; a block names at most one row
+    blocks: list[list[_Frag]] = []
+    for f in frags:
+        if blocks:
+            prev = blocks[-1][-1]
+            tight = f.baseline - prev.baseline <= min(1.75 * f.size, 0.8 * pitch)
+            if tight and not (f.is_row and any(g.is_row for g in blocks[-1])):
+                blocks[-1].append(f)
+                continue
+        blocks.append([f])
+    labelled: set[int] = set()
+    for blk in blocks:
+        rows = [f.line for f in blk if f.is_row]
+        text = " ".join(f.text for f in blk)
+        aux = " ".join(f.aux for f in blk if f.aux)
+        if not rows:
+            span_top, span_bottom = blk[0].top - 0.3 * size, blk[-1].bottom + 0.3 * size
+            rows = [i for i in row_vals if i not in labelled and not any(f.line == i for f in frags)
+                    and span_top <= lines[i].baseline <= span_bottom]
+            rows = rows[:1]
+        if rows:
+            labelled.add(rows[0])
+            events.append((lines[rows[0]].baseline, "row", (rows[0], text, aux, blk[0].x0)))
+        else:
+            events.append((blk[0].baseline, "section", (text, blk[0].x0)))
+    for i in row_vals:
+        if i not in labelled:
+            events.append((lines[i].baseline, "row", (i, "", "", cols[0].x0)))
+    events.sort(key=lambda e: e[0])
+    conventions = _conventions(row_vals, len(cols))
+    stack: list[tuple[float, str, bool, str]] = []  # (x0, text, is_section, unit)
+    marker_unit = ""
+    tol = 0.3 * size
+    cells: list[Cell] = []
+    n_row = 0
+    for _, kind, payload in events:
+        if kind == "header":
+            new_paths, new_unit = payload  # type: ignore[misc]
+            col_paths = [p or old for p, old in zip(new_paths, col_paths)]
+            col_units = [_unit_in(p[-1]) if p else "" for p in col_paths]
+            marker_unit = new_unit or marker_unit
+            stack.clear()
+        elif kind == "section":
+            text, x0 = payload  # type: ignore[misc]
+            if _is_unit(text) or (_unit_in(text) and len(text.split()) <= 3):
+                marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
+                stack.clear()
+                continue
+            while stack and stack[-1][0] >= x0 - tol:
+                stack.pop()
+            stack.append((x0, text, True, _unit_in(text)))
+        else:
+            i, text, aux, x0 = payload  # type: ignore[misc]
+            while stack and (stack[-1][0] > x0 + tol or (abs(stack[-1][0] - x0) <= tol and not stack[-1][2])):
+                stack.pop()
+            path = tuple(s[1] for s in stack) + ((text,) if text else ())
+            row_unit = aux or _unit_in(text)
+            section_unit = next((s[3] for s in reversed(stack) if s[3]), "")
+            for k, t in row_vals[i]:
+                value = t.text.rstrip("*") if t.kind != TXT else t.text
+                marks = t.marks + (("*",) if value != t.text else ())
+                unit = row_unit or ("%" if value.endswith("%") else "") or col_units[k] or section_unit or (
+                    marker_unit or table_unit)
+                number = cell_number(value, conventions[k]) if t.kind == NUM else None
+                cells.append(Cell(value, number, path, tuple(col_paths[k]), unit,
+                                  (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
+            n_row += 1
+            if text:
+                stack.append((x0, text, False, ""))
+    if not cells:
+        return None
+    used = [lines[i] for i in header + body]
+    box: Box = (min(min(t.x0 for t in ln.toks) for ln in used), min(ln.top for ln in used),
+                max(max(t.x1 for t in ln.toks) for ln in used), max(ln.bottom for ln in used))
+    if stub and stub not in caption:
+        caption = f"{caption} – {stub}" if caption else stub
+    return Table(page, box, caption, tuple(cells))
+
+
+def _conventions(row_vals: dict[int, list[tuple[int, _Tok]]], n: int) -> list[bool | None]:
+    """Each column's decimal convention, from its own cells first, else from the whole table's."""
+    per_col: list[list[str]] = [[] for _ in range(n)]
+    for vals in row_vals.values():
+        for k, t in vals:
+            if t.kind == NUM:
+                per_col[k].append(t.text)
+    whole = decimal_comma_convention([x for col in per_col for x in col])
+    out: list[bool | None] = []
+    for texts in per_col:
+        conv = decimal_comma_convention(texts)
+        out.append(conv if conv is not None else whole)
+    return out

@@ -1,0 +1,265 @@
+"""The table reader on small PDFs made here (one table shape each) and on hard pages of the shared reports."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from esgqa.document.model import Cell, Table
+from esgqa.document.tables import find_tables
+from esgqa.document.words import read_words
+from pdfs import courier_width, encrypted_pdf, placed_pdf, right, write
+
+EXTERNAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "external"
+
+
+def tables_of(tmp_path: Path, items: list, name: str = "t.pdf") -> list[Table]:
+    path = write(tmp_path / name, placed_pdf([items]))
+    return find_tables(read_words(path)[1], 1)
+
+
+def only(tables: list[Table]) -> Table:
+    assert len(tables) == 1, [t.rows() for t in tables]
+    return tables[0]
+
+
+def cell(table: Table, row: str, col: str) -> Cell:
+    found = table.cell(row, col)
+    assert found is not None, (row, col, table.rows())
+    return found
+
+
+def row_items(y: float, label: str, values: list[str], x: float = 50, cols: tuple = (300, 380, 460),
+              size: float = 8) -> list:
+    return [(x, y, label, size)] + [right(c, y, v, size) for c, v in zip(cols, values)]
+
+
+def test_columns_named_by_regions_not_years(tmp_path: Path) -> None:
+    items = [(50, 80, "GHG emissions by region (t CO2e)", 11)]
+    items += [right(300, 110, "North"), right(380, 110, "South"), right(460, 110, "Total")]
+    items += row_items(128, "Scope 1 emissions", ["1,234", "2,345", "3,579"])
+    items += row_items(146, "Scope 2 emissions", ["100", "200", "300"])
+    items += row_items(164, "Scope 3 emissions", ["10.5", "20.25", "30.75"])
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Scope 1 emissions", "South")
+    assert (c.value, c.number, c.col_path, c.row_path) == ("2,345", 2345.0, ("South",), ("Scope 1 emissions",))
+    assert c.unit == "t CO2e" and c.page == 1
+    assert cell(t, "Scope 3 emissions", "Total").number == 30.75
+    assert t.caption.startswith("GHG emissions by region")
+    assert len(t.cells) == 9
+    row = next(r for r in t.rows() if "Scope 1 emissions" in r)
+    assert "South: 2,345" in row and "North: 1,234" in row and "Total: 3,579" in row
+
+
+def test_two_row_header_with_spanning_groups(tmp_path: Path) -> None:
+    cols = (260, 320, 420, 480)
+    items = [(50, 100, "Emissions", 8), (255, 100, "Scope 1", 8), (415, 100, "Scope 2", 8)]
+    items += [right(c, 118, y) for c, y in zip(cols, ["2022", "2023", "2022", "2023"])]
+    items += row_items(136, "Plant A", ["10", "11", "20", "21"], cols=cols)
+    items += row_items(154, "Plant B", ["12", "13", "22", "23"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Plant B", "2023").col_path == ("Scope 1", "2023")
+    c = [c for c in t.cells if c.row_label == "Plant B" and c.col_path == ("Scope 2", "2023")]
+    assert [x.value for x in c] == ["23"]
+    assert {c.col_path for c in t.cells} == {("Scope 1", "2022"), ("Scope 1", "2023"), ("Scope 2", "2022"),
+                                             ("Scope 2", "2023")}
+
+
+def test_wrapped_header_cell_is_one_path_element(tmp_path: Path) -> None:
+    items = [right(300, 90, "2023"), right(380, 90, "2023"), right(300, 100, "Group"), right(380, 100, "thereof"),
+             right(300, 110, "total"), right(380, 110, "Germany"), (50, 110, "GWh", 8)]
+    items += row_items(130, "Electricity", ["950", "120"], cols=(300, 380))
+    items += row_items(148, "Natural gas", ["1,182", "59"], cols=(300, 380))
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Natural gas", "2023 thereof Germany")
+    assert (c.value, c.col_path, c.unit) == ("59", ("2023 thereof Germany",), "GWh")
+
+
+def test_indented_sub_rows_and_section_rows(tmp_path: Path) -> None:
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Energy consumption", ["100", "200"], cols=(300, 380))
+    items += row_items(136, "Electricity", ["60", "120"], x=62, cols=(300, 380))
+    items += row_items(154, "of which renewable", ["30", "90"], x=74, cols=(300, 380))
+    items += row_items(172, "Natural gas", ["40", "80"], x=62, cols=(300, 380))
+    items += [(50, 196, "Waste", 8)]
+    items += row_items(214, "Hazardous waste", ["5", "6"], cols=(300, 380))
+    items += row_items(232, "Total waste", ["7", "8"], cols=(300, 380))
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "of which renewable", "2023").row_path == ("Energy consumption", "Electricity",
+                                                              "of which renewable")
+    assert cell(t, "Natural gas", "2022").row_path == ("Energy consumption", "Natural gas")
+    assert cell(t, "Hazardous waste", "2022").row_path == ("Waste", "Hazardous waste")
+    assert cell(t, "Total waste", "2023").row_path == ("Waste", "Total waste")
+
+
+def test_footnote_marks_are_kept_apart_from_the_figure(tmp_path: Path) -> None:
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Employees", ["1,234", "1,300"], cols=(300, 380))
+    items += [(300, 115, "1", 5)]  # "1,234¹": a raised small mark right after the figure
+    items += row_items(136, "Injuries", ["3", "2"], cols=(300, 380))
+    items += [(380, 133, "*", 5)]
+    items += [(50, 154, "Women in management", 8), (50 + courier_width("Women in management", 8), 151, "2", 5)]
+    items += [right(300, 154, "30%"), right(380, 154, "31%")]
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Employees", "2022")
+    assert (c.value, c.number, c.marks) == ("1,234", 1234.0, ("1",))
+    assert cell(t, "Injuries", "2023").marks == ("*",)
+    women = cell(t, "Women in management", "2023")  # the mark on the label leaves the label clean
+    assert (women.value, women.number, women.unit) == ("31%", 31.0, "%")
+    assert "1,234 [1]" in next(r for r in t.rows() if r.startswith("Employees"))
+
+
+def test_split_subscript_joins_the_label(tmp_path: Path) -> None:
+    co = courier_width("CO", 8)
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += [(50, 118, "Direct CO", 8 + 0), (50 + courier_width("Direct CO", 8), 120, "2", 5),
+              (50 + courier_width("Direct CO", 8) + 3, 118, "e emissions", 8)]
+    items += [right(300, 118, "4,888"), right(380, 118, "5,001")]
+    items += [(50, 136, "CH", 8), (50 + co, 138, "4", 5), (50 + co + 6, 136, "emissions", 8)]
+    items += [right(300, 136, "12"), right(380, 136, "13")]
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Direct CO2e emissions", "2023").value == "5,001"
+    assert cell(t, "CH4 emissions", "2022").number == 12.0
+    assert all(c.col_path in {("2022",), ("2023",)} for c in t.cells)
+
+
+def test_two_tables_side_by_side(tmp_path: Path) -> None:
+    items = [(40, 80, "Energy (MWh)", 10), (310, 80, "Water (m3)", 10)]
+    items += [right(230, 100, "2022"), right(280, 100, "2023"), right(500, 100, "2022"), right(550, 100, "2023")]
+    rows = [("Electricity", "10.5", "11.5", "Withdrawal", "300", "310"),
+            ("Heat", "4.0", "4.5", "Discharge", "200", "205"),
+            ("Fuel", "1.0", "0.5", "Consumption", "100", "105")]
+    for k, (a, a1, a2, b, b1, b2) in enumerate(rows):
+        y = 118 + 18 * k
+        items += [(40, y, a, 8), right(230, y, a1), right(280, y, a2)]
+        items += [(310, y, b, 8), right(500, y, b1), right(550, y, b2)]
+    tables = tables_of(tmp_path, items)
+    assert len(tables) == 2, [t.rows() for t in tables]
+    left, right_ = sorted(tables, key=lambda t: t.box[0])
+    assert cell(left, "Heat", "2023").value == "4.5" and cell(left, "Heat", "2023").unit == "MWh"
+    assert cell(right_, "Discharge", "2022").value == "200" and cell(right_, "Discharge", "2022").unit == "m3"
+    assert {c.row_label for c in left.cells} == {"Electricity", "Heat", "Fuel"}
+    assert {c.row_label for c in right_.cells} == {"Withdrawal", "Discharge", "Consumption"}
+
+
+def test_negatives_placeholders_and_thousands_conventions(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Net result (EUR million)", ["(12)", "1,250.5"], cols=cols)
+    items += row_items(136, "Offsets", ["–", "n/a"], cols=cols)
+    items += row_items(154, "Energy (kWh)", ["604,126", "2.503,030"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    net = cell(t, "Net result (EUR million)", "2022")
+    assert (net.value, net.number, net.unit) == ("(12)", -12.0, "EUR million")
+    assert cell(t, "Offsets", "2022").number is None and cell(t, "Offsets", "2023").value == "n/a"
+    assert cell(t, "Energy (kWh)", "2023").number == 2_503_030.0
+
+
+def test_wrapped_labels_and_a_block_marker(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [(50, 100, "GWh", 8), right(300, 100, "2022"), right(380, 100, "2023")]
+    items += [(50, 118, "Biomass and self-generated", 8)]
+    items += row_items(128, "renewable energy", ["35", "38"], cols=cols)  # figures on the label's last line
+    items += row_items(146, "Electricity", ["950", "964"], cols=cols)
+    items += [(50, 172, "In TJ", 8)]
+    items += [(50, 190, "Biomass and self-generated", 8)]
+    items += row_items(200, "renewable energy", ["126", "137"], cols=cols)
+    items += row_items(218, "Electricity", ["3,420", "3,470"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    rows = [c for c in t.cells if c.row_label == "Biomass and self-generated renewable energy"]
+    assert [(c.value, c.unit) for c in rows] == [("35", "GWh"), ("38", "GWh"), ("126", "TJ"), ("137", "TJ")]
+    assert len({c.row for c in rows}) == 2
+    assert [r for r in t.rows() if "3,470" in r] == ["GWh: Electricity (TJ) | 2022: 3,420 | 2023: 3,470"]
+
+
+def test_running_text_with_figures_is_no_table(tmp_path: Path) -> None:
+    items = [(50, 100 + 12 * k, line, 9) for k, line in enumerate([
+        "In 2023 we emitted 1,234 t CO2e, down from 2,345 t in 2022, and used 50.6 GWh.",
+        "Water withdrawal was 1,200 m3 in 2023 and 1,350 m3 in 2022 across 12 sites.",
+        "Our 2030 target is a 42% cut against the 2019 base year of 3,000 t.",
+    ])]
+    assert tables_of(tmp_path, items) == []
+
+
+def test_read_words_opens_empty_password_pdf(tmp_path: Path) -> None:
+    path = write(tmp_path / "enc.pdf", encrypted_pdf(["Scope 1 emissions 1,234"], ""))
+    words = read_words(path)
+    assert [w.text for w in words[1]] == ["Scope", "1", "emissions", "1,234"]
+    assert words[1][0].size == 10.0 and words[1][0].x0 < words[1][1].x0
+
+
+# --- the shared reports: hard pages looked at rendered ----------------------------------------
+
+
+def shared_page(name: str, page: int) -> list[Table]:
+    path = EXTERNAL / name
+    if not path.exists():
+        pytest.skip(f"shared report {name} is not here ({EXTERNAL})")
+    return find_tables(read_words(path, [page])[page], page)
+
+
+def find_cell(tables: list[Table], row: str, col: str) -> Cell:
+    hits = [c for t in tables for c in t.cells if c.row_label == row and (col in c.col_path or col == c.col_label)]
+    assert hits, (row, col, [r for t in tables for r in t.rows()])
+    return hits[0]
+
+
+def test_addiko_sites_as_columns() -> None:
+    tables = shared_page("Addiko-Bank-AG-Sustainability-Report-2023.pdf", 52)
+    c = find_cell(tables, "Total energy consumption", "AD Podgorica (MNG)")
+    assert (c.value, c.number, c.unit) == ("386,433", 386433.0, "kWh")
+    assert find_cell(tables, "Total fossil energy consumption", "Zagreb (Croatia)").number == 2_503_030.0
+    share = find_cell(tables, "Share of fossil sources in total energy consumption (%)", "Vienna (Austria)")
+    assert (share.value, share.unit) == ("0%", "%")
+
+
+def test_rio_tinto_indented_rows_and_wrapped_headers() -> None:
+    tables = shared_page("Rio_Tinto_Climate_Change_Report_2023.pdf", 39)
+    c = find_cell(tables, "Aluminium (Atlantic)", "Renewable energy projects")
+    assert (c.value, c.row_path, c.unit) == ("2.2", ("Aluminium", "Aluminium (Atlantic)"), "Mt CO2e")
+    assert find_cell(tables, "Scope 3 emissions", "2019").number is None  # printed "–"
+    assert find_cell(tables, "2018 emissions target baseline (adjusted for acquisitions & divestments)",
+                     "2018").value == "34.5"
+
+
+def test_ct_reit_two_tables_side_by_side() -> None:
+    tables = shared_page("CT_REIT_2022_ESG_Report.pdf", 29)
+    assert len(tables) == 2
+    left, right_ = sorted(tables, key=lambda t: t.box[0])
+    assert "Like-For-Like" in right_.caption and "Like-For-Like" not in left.caption
+    c = find_cell([right_], "Electricity", "2022")
+    assert c.row_path == ("Canadian Tire Store Single-Tenant Properties", "Electricity")
+    anchored = [c for c in right_.cells if c.row_path == (
+        "Multi-Tenant Properties Anchored by a Canadian Tire Store", "Electricity") and c.col_path == ("2022",)]
+    assert [c.value for c in anchored] == ["5,791.9"]
+    total = find_cell([left], "Total", "2022")
+    assert (total.value, total.unit) == ("16,800.6", "eMWh")
+
+
+def test_sma_unit_column_and_sections() -> None:
+    tables = shared_page("SMA_Solar_2023.pdf", 67)
+    c = find_cell(tables, "Scope 2", "2022")
+    assert (c.value, c.unit) == ("368.11", "t")
+    assert c.row_path[-1] == "Scope 2" and c.row_path[0].startswith("Climate protection")
+    assert find_cell(tables, "Anti-corruption training", "2023").value in {"3,021", "60.0"}
+
+
+def test_merck_tj_block() -> None:
+    tables = shared_page("Merck_KGaA_2023.pdf", 215)
+    hits = [c for t in tables for c in t.cells if c.row_label == "Natural gas" and c.col_label == "2023 Merck Group"]
+    assert [(c.value, c.unit) for c in hits] == [("1,164", "GWh"), ("4,190", "TJ")]
+    assert hits[1].row_path == ("Total energy consumption", "Direct energy consumption", "Natural gas")
+
+
+def test_reading_is_fast() -> None:
+    path = EXTERNAL / "Merck_KGaA_2023.pdf"
+    if not path.exists():
+        pytest.skip(f"shared report Merck_KGaA_2023.pdf is not here ({EXTERNAL})")
+    pages = list(range(190, 221))
+    t0 = time.perf_counter()
+    words = read_words(path, pages)
+    tables = [t for p in pages for t in find_tables(words[p], p)]
+    per_page = (time.perf_counter() - t0) / len(pages)
+    assert tables and per_page < 0.05, per_page
