@@ -17,6 +17,8 @@ from typing import Protocol
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from esgqa.answer.cells import Candidate, CellModel, Context, candidates, ranked
+from esgqa.answer.compose import compose
 from esgqa.chunking import CELL_SEP
 from esgqa.figures import Figure, numbers_in, parse_figures
 from esgqa.index import Index
@@ -216,9 +218,10 @@ def _table_units(passage: Passage, rank: int) -> list[Unit]:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, index: Index, min_support: float = 0.5) -> None:
+    def __init__(self, index: Index, min_support: float = 0.5, cell_model: CellModel | None = None) -> None:
         self.index = index
         self.min_support = min_support
+        self.cell_model = cell_model if cell_model is not None else CellModel.load()
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -241,8 +244,32 @@ class ExtractiveAnswerer:
         return [got[t] for t in texts]
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
+        """The better of two readings, by fitted probability: the best table cell, and the
+        best sentence or table-text figure (`text_answer`)."""
         query = analyse(question, self.index.abbreviations())
-        units = [u for rank, p in enumerate(passages) for u in units_of(p, rank)]
+        text = self.text_answer(question, passages, query)
+        if self.cell_model is None or not query.wants_figure:
+            return text
+        cells = self.cell_ranking(question, query, passages)
+        return compose(question, text, cells, self.cell_model, self.name)
+
+    def cell_ranking(self, question: str, query: Query, passages: list[Passage]) -> list[tuple[float, Candidate]]:
+        cands = candidates([p for p in passages if p.kind == "row"])
+        if not cands:
+            return []
+        return ranked(cands, self.cell_context(question, query, passages), self.cell_model)
+
+    def cell_context(self, question: str, query: Query, passages: list[Passage]) -> Context:
+        year = next((p.year for p in passages if p.year), None)
+        qvec = np.asarray(self.index.embeddings.embed_query(question))
+        return Context(terms=set(query.terms) | {n for _, n in query.identifiers}, years=query.asked_years(year),
+                       wants_percent=query.wants_percent,
+                       vector=qvec, embed=lambda t: self._embed([t])[0])
+
+    def text_answer(self, question: str, passages: list[Passage], query: Query | None = None) -> Answer:
+        """The sentence and table-text reading (table rows are read by `cell_ranking`)."""
+        query = query or analyse(question, self.index.abbreviations())
+        units = [u for rank, p in enumerate(passages) if p.kind != "row" for u in units_of(p, rank)]
         if not units:
             return self._abstain(question, passages, 0.0)
         bm25, _ = self.index.bm25()

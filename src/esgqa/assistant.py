@@ -8,6 +8,7 @@ from pathlib import Path
 
 from esgqa.answering import Answerer, build_chain, make_answerer
 from esgqa.chunking import chunk
+from esgqa.document.units import row_passages
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, find_files, load
 from esgqa.settings import Settings
@@ -39,7 +40,7 @@ class Assistant:
     def prepare(self, path: Path) -> tuple[LoadedDocument, list[Passage]]:
         """Load and chunk; raises InputError before anything is written."""
         doc = load(path)
-        passages = chunk(doc)
+        passages = chunk(doc) + row_passages(doc)
         if not passages:
             raise InputError(f"{path.name}: no text to index")
         return doc, passages

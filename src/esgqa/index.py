@@ -30,6 +30,7 @@ from langchain_chroma import Chroma  # noqa: E402
 from langchain_core.embeddings import Embeddings  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
+from esgqa.document.units import cells_from_json, cells_to_json  # noqa: E402
 from esgqa.embeddings import get_embeddings  # noqa: E402
 from esgqa.lexicon import find_abbreviations, tokens  # noqa: E402
 from esgqa.loading import InputError, one_line  # noqa: E402
@@ -349,6 +350,8 @@ def _metadata(doc: LoadedDocument, p: Passage, seq: int) -> dict:
         meta["page_label"] = p.page_label
     if doc.year:
         meta["year"] = doc.year
+    if p.cells:
+        meta["cells"] = cells_to_json(p.cells)
     return meta
 
 
@@ -357,4 +360,5 @@ def _to_passage(pid: str | None, text: str, meta: dict) -> Passage:
         id=pid or "", document=meta.get("document", ""), text=text,
         section=meta.get("section", ""), page=meta.get("page"), page_label=meta.get("page_label"),
         kind=meta.get("kind", "text"), year=meta.get("year"),
+        cells=cells_from_json(meta["cells"]) if meta.get("cells") else (),
     )

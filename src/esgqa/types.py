@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from esgqa.document.model import Cell
+
 
 class Page(BaseModel):
     """One page of text; Markdown/text files are a single page with no number."""
@@ -15,6 +17,8 @@ class Page(BaseModel):
     number: int | None = None  # 1-based physical page
     label: str | None = None  # printed page label, when the PDF defines labels
     text: str
+    # Running headers/footers and the page number taken out of `text`: metadata, not content.
+    running: tuple[str, ...] = ()
 
 
 class LoadedDocument(BaseModel):
@@ -42,9 +46,10 @@ class Passage(BaseModel):
     section: str = ""
     page: int | None = None
     page_label: str | None = None
-    kind: str = "text"  # "text" | "table" (first line of a table chunk is its header)
+    kind: str = "text"  # "text" | "table" (first line of a table chunk is its header) | "row" (one table row)
     year: int | None = None  # the document's reporting year
     score: float = 0.0
+    cells: tuple[Cell, ...] = ()  # a "row" passage: its cells, with row and column header paths
 
     def locator(self) -> str:
         return locator(self.document, self.page, self.page_label, self.section)

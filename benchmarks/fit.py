@@ -1,0 +1,127 @@
+"""Fit the answer engine's weights on the tuning sets only, and write src/esgqa/answer/weights.json.
+
+    python benchmarks/fit.py            # re-ingests through the eval cache when the reader changed
+
+1. Cell model: logistic regression over `esgqa.answer.cells.FEATURES` for every cell of every
+   table row retrieved for a figure question; a cell is positive when its value equals the
+   golden figure and it stands on a golden page.
+2. Text calibration: logistic regression from the sentence reader's confidence to "its figure is right".
+3. Thresholds: `show` is the lowest probability at which the tuning answers shown are right at
+   least TARGET_PRECISION of the time; `unsure` is the probability that best separates
+   undisclosed questions (below it: "not disclosed") from answerable ones.
+Checking sets are never read here. Deterministic: same stores, same weights.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, sigmoid
+from esgqa.answering import ExtractiveAnswerer, analyse
+from esgqa.evals.run import StoreCache
+from esgqa.evals.scoring import figure_correct
+from esgqa.evals.sets import all_set_paths, load_set
+from esgqa.retrieval import hybrid_search
+from esgqa.settings import Settings
+from esgqa.types import Answer
+
+FIT_SETS = ("golden", "golden_pdf")  # bundled sets tuned on; plus every report set whose split is tuning
+TARGET_PRECISION = 0.95
+L2 = 1.0
+
+
+def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iters: int = 50) -> tuple[np.ndarray, float]:
+    """Newton-Raphson logistic regression with an L2 penalty (not on the bias)."""
+    Xb = np.hstack([X, np.ones((len(X), 1))])
+    w = np.zeros(Xb.shape[1])
+    reg = np.full(Xb.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-np.clip(Xb @ w, -30, 30)))
+        grad = Xb.T @ (p - y) + reg * w
+        hess = (Xb * (p * (1 - p))[:, None]).T @ Xb + np.diag(reg) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w[:-1], float(w[-1])
+
+
+def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, list]:
+    """Per question: (cell features, cell labels, text confidence, text right?, answerable)."""
+    cache = StoreCache(settings, baseline=False)
+    questions, names = [], []
+    for path in all_set_paths():
+        es = load_set(path, settings.corpus)
+        if es.skip or not (es.split == "tuning" or es.name in FIT_SETS) or (only and es.name not in only):
+            continue
+        names.append(es.name)
+        assistant, _, _ = cache.get(es)
+        answerer = ExtractiveAnswerer(assistant.index, settings.answer.min_support, cell_model=None)
+        r = settings.retrieval
+        for item in es.items:
+            if item.kind == "narrative":
+                continue
+            query = analyse(item.question, assistant.index.abbreviations())
+            if not query.wants_figure:
+                continue
+            passages = hybrid_search(assistant.index, item.question, r.k, document=item.document,
+                                     candidates=r.candidates, rrf_k=r.rrf_k)
+            text = answerer.text_answer(item.question, passages, query)
+            cands = candidates([p for p in passages if p.kind == "row"])
+            ctx = answerer.cell_context(item.question, query, passages) if cands else None
+            feats = [feature_vector(c, ctx) for c in cands]
+            labels = [item.answerable and (not item.pages or c.cell.page in item.pages) and figure_correct(
+                Answer(question="", answer="", abstained=False, figure=c.cell.value), item) for c in cands]
+            text_ok = item.answerable and figure_correct(text, item)
+            questions.append((feats, labels, None if text.abstained or not text.figure else text.confidence,
+                              text_ok, item.answerable))
+        print(f"fit: {es.name}: {len(es.items)} questions", file=sys.stderr)
+    return questions, names
+
+
+def fit(questions: list) -> dict:
+    X = np.array([f for q in questions for f in q[0]])
+    y = np.array([float(lab) for q in questions for lab in q[1]])
+    w, b = logistic(X, y)
+    conf = [(q[2], q[3]) for q in questions if q[2] is not None]
+    ts, tb = logistic(np.array([[c] for c, _ in conf]), np.array([float(ok) for _, ok in conf]))
+    model = CellModel(dict(zip(FEATURES, map(float, w))), b, float(ts[0]), tb, 1.0, 1.0)
+    tops = []  # (probability of the reading shown, is it right, answerable)
+    for feats, labels, confidence, text_ok, answerable in questions:
+        p_cell = max(((model.probability(f), lab) for f, lab in zip(feats, labels)), default=(0.0, False),
+                     key=lambda t: t[0])
+        p_text = (sigmoid(model.text_scale * confidence + model.text_shift), text_ok) if confidence is not None \
+            else (0.0, False)
+        tops.append((*max(p_cell, p_text, key=lambda t: t[0]), answerable))
+    grid = sorted({round(p, 3) for p, _, _ in tops})
+    show = next((t for t in grid if (shown := [ok for p, ok, _ in tops if p >= t])
+                 and sum(shown) / len(shown) >= TARGET_PRECISION), 1.0)
+    unsure = max(grid or [0.5], key=lambda t: sum((p < t) != a for p, _, a in tops))
+    unsure = min(unsure, show)
+    return {
+        "weights": model.weights, "bias": b, "text_scale": model.text_scale, "text_shift": model.text_shift,
+        "show": show, "unsure": unsure,
+        "fitted_on": {"cells": int(len(y)), "positive_cells": int(y.sum()), "questions": len(questions),
+                      "target_precision": TARGET_PRECISION},
+    }
+
+
+def main(argv: list[str]) -> int:
+    """`--only a,b` fits on some tuning sets and prints without writing (for a quick look)."""
+    only = set(argv[argv.index("--only") + 1].split(",")) if "--only" in argv else None
+    settings = Settings()
+    questions, names = collect(settings, only)
+    data = fit(questions)
+    data["fitted_on"]["sets"] = names
+    if only is None:
+        WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n")
+    print(json.dumps(data, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""The answer engine's parts that read table cells: candidates, named features, fitted weights."""

@@ -1,0 +1,201 @@
+"""Answering from table cells by meaning.
+
+Every cell of every table row the retriever returned is a candidate. Each candidate is described
+by named features (below, one line each on why it matters); a logistic model whose weights are
+fitted by `benchmarks/fit.py` on the tuning sets turns them into the probability that this cell
+is the answer. Nothing here names a metric, a report or a question.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from esgqa.document.model import Cell
+from esgqa.lexicon import tokens
+from esgqa.types import Passage
+
+WEIGHTS_FILE = Path(__file__).with_name("weights.json")
+YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+
+
+@dataclass
+class Candidate:
+    cell: Cell
+    passage: Passage
+    rank: int  # the row passage's retrieval rank, 0-based
+
+    @cached_property
+    def row_text(self) -> str:
+        return " ".join(self.cell.row_path)
+
+    @cached_property
+    def col_text(self) -> str:
+        """The column header without its years: what the column is about."""
+        return " ".join(YEAR.sub(" ", " ".join(self.cell.col_path)).split())
+
+    @cached_property
+    def context_text(self) -> str:
+        return self.passage.section
+
+    @cached_property
+    def years(self) -> set[int]:
+        return {int(y) for y in YEAR.findall(" ".join(self.cell.col_path + self.cell.row_path))}
+
+    @cached_property
+    def row_years(self) -> set[int]:
+        """Every year the cell's row shows in its columns (to tell the latest)."""
+        return {int(y) for c in self.passage.cells for y in YEAR.findall(" ".join(c.col_path))}
+
+    @property
+    def is_percent(self) -> bool:
+        return "%" in self.cell.value or "%" in self.cell.unit or "percent" in self.cell.unit.lower()
+
+
+@dataclass
+class Context:
+    """What the features need about the question, computed once per question."""
+
+    terms: set[str]  # content stems of the question
+    years: set[int]  # years asked, relative years resolved
+    wants_percent: bool
+    vector: np.ndarray  # the question's embedding
+    embed: Callable[[str], np.ndarray]
+    _memo: dict = field(default_factory=dict)
+
+    def cos(self, text: str) -> float:
+        if not text.strip():
+            return 0.0
+        if text not in self._memo:
+            self._memo[text] = float(np.dot(self.vector, self.embed(text)))
+        return self._memo[text]
+
+
+def _stems(text: str) -> set[str]:
+    """Content stems; small numbers stay ("Scope 2", "category 6"), years and amounts go."""
+    return {t for t in tokens(text) if not t.isdigit() or len(t) <= 2}
+
+
+def _share(part: set[str], whole: set[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+# ---- features: each a named function with its reason ------------------------------------------
+def row_meaning(c: Candidate, x: Context) -> float:
+    """The row label means what is asked (embedding similarity: synonyms, other wording)."""
+    return x.cos(c.row_text)
+
+
+def column_meaning(c: Candidate, x: Context) -> float:
+    """The column header (region, site, gender, scope; years removed) means what is asked."""
+    return x.cos(c.col_text)
+
+
+def context_meaning(c: Candidate, x: Context) -> float:
+    """The table's caption or section is about the question."""
+    return x.cos(c.context_text)
+
+
+def row_words(c: Candidate, x: Context) -> float:
+    """Share of the row label's words the question uses: a literal match is strong evidence."""
+    return _share(_stems(c.row_text), x.terms)
+
+
+def column_words(c: Candidate, x: Context) -> float:
+    """Share of the column header's words the question uses (a named region or category)."""
+    return _share(_stems(c.col_text), x.terms)
+
+
+def question_covered(c: Candidate, x: Context) -> float:
+    """Share of the question's words found in the cell's row, column and caption: the cell explains the question."""
+    return _share(x.terms, _stems(f"{c.row_text} {c.col_text} {c.context_text}"))
+
+
+def year_agrees(c: Candidate, x: Context) -> float:
+    """+1 when the cell's year is the one asked, -1 when it shows another year: years must agree."""
+    if not x.years or not c.years:
+        return 0.0
+    return 1.0 if c.years & x.years else -1.0
+
+
+def latest_year(c: Candidate, x: Context) -> float:
+    """With no year asked, the latest column is meant: +1 for it, -1 for an older one."""
+    if x.years or not c.years or len(c.row_years) < 2:
+        return 0.0
+    return 1.0 if max(c.years) == max(c.row_years) else -1.0
+
+
+def percent_agrees(c: Candidate, x: Context) -> float:
+    """+1 when a share is asked and the cell is a percentage, -1 when only one of them is."""
+    if x.wants_percent and c.is_percent:
+        return 1.0
+    return -1.0 if x.wants_percent != c.is_percent else 0.0
+
+
+def retrieval_rank(c: Candidate, x: Context) -> float:
+    """Rows ranked higher by hybrid retrieval are likelier to hold the answer."""
+    return 1.0 / (1.0 + c.rank)
+
+
+def is_number(c: Candidate, x: Context) -> float:
+    """A dash or 'n/a' cannot be the figure asked for."""
+    return 1.0 if c.cell.number is not None else 0.0
+
+
+FEATURES: dict[str, Callable[[Candidate, Context], float]] = {
+    f.__name__: f for f in (row_meaning, column_meaning, context_meaning, row_words, column_words,
+                            question_covered, year_agrees, latest_year, percent_agrees, retrieval_rank, is_number)
+}
+
+
+def feature_vector(c: Candidate, x: Context) -> np.ndarray:
+    return np.array([f(c, x) for f in FEATURES.values()], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class CellModel:
+    """Fitted weights (logistic) over FEATURES, and the thresholds for showing a figure."""
+
+    weights: dict[str, float]
+    bias: float
+    text_scale: float  # the sentence reader's confidence, mapped to a probability: logistic(scale*c + shift)
+    text_shift: float
+    show: float  # probability at or above which the best reading is shown as the answer
+    unsure: float  # at or above this (and below `show`) the answer is unsure, with candidates
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> CellModel | None:
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text())
+        if set(data["weights"]) != set(FEATURES):
+            return None  # fitted for other features: refit with benchmarks/fit.py
+        return cls(data["weights"], data["bias"], data["text_scale"], data["text_shift"], data["show"],
+                   data["unsure"])
+
+    def probability(self, features: np.ndarray) -> float:
+        w = np.array([self.weights[name] for name in FEATURES])
+        return sigmoid(float(features @ w + self.bias))
+
+    def text_probability(self, confidence: float) -> float:
+        return sigmoid(self.text_scale * confidence + self.text_shift)
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    return [Candidate(cell, p, rank) for rank, p in enumerate(passages) for cell in p.cells]
+
+
+def ranked(cands: list[Candidate], x: Context, model: CellModel) -> list[tuple[float, Candidate]]:
+    scored = [(model.probability(feature_vector(c, x)), c) for c in cands]
+    return sorted(scored, key=lambda sc: -sc[0])

@@ -1,0 +1,83 @@
+"""One answer from two readings (a table cell, a sentence), by calibrated probability.
+
+At or above `show` the likelier reading is the answer; between `unsure` and `show` the answer
+says it is unsure and lists the nearest candidates with their cells and pages; below `unsure`
+nothing comes close and the report is taken not to disclose it.
+"""
+
+from __future__ import annotations
+
+from esgqa.answer.cells import Candidate, CellModel
+from esgqa.types import Answer, Citation
+
+NOT_DISCLOSED = "Not disclosed in the report"
+UNSURE = "Unsure"
+MAX_CANDIDATES = 3
+
+
+def describe(c: Candidate) -> str:
+    """'Scope 2 › market-based (2023, Germany): 4,888 t CO2e': the cell named by its headers."""
+    cell = c.cell
+    where = f" ({cell.col_label})" if cell.col_path else ""
+    unit = f" {cell.unit}" if cell.unit and cell.unit != "%" and "%" not in cell.value else (
+        "%" if cell.unit == "%" and "%" not in cell.value else "")
+    return f"{' › '.join(cell.row_path) or c.passage.section}{where}: {cell.value}{unit}"
+
+
+def cite(c: Candidate, n: int) -> Citation:
+    quote = f"{c.passage.section}: {c.passage.text}" if c.passage.section else c.passage.text
+    return c.passage.cite(n, quote)
+
+
+def cell_answer(question: str, c: Candidate, p: float, backend: str) -> Answer:
+    text = f"{describe(c)} [1]"
+    if c.passage.year and not c.years:
+        text += f" (reporting year {c.passage.year})"
+    return Answer(question=question, answer=text, abstained=False, citations=[cite(c, 1)], backend=backend,
+                  figure=c.cell.value, unit=c.cell.unit or None, confidence=round(p, 3))
+
+
+def unsure_answer(question: str, text: Answer, p_text: float, cells: list[tuple[float, Candidate]],
+                  backend: str) -> Answer:
+    picked: list[tuple[float, str, Citation]] = []
+    seen: set[str] = set()
+    for p, c in cells:
+        if len(picked) == MAX_CANDIDATES:
+            break
+        if c.cell.number is None or c.cell.value in seen:
+            continue
+        seen.add(c.cell.value)
+        picked.append((p, describe(c), cite(c, len(picked) + 1)))
+    if text.figure and not text.abstained and text.figure not in seen and text.citations:
+        picked.append((p_text, f"{text.figure}{' ' + text.unit if text.unit else ''}",
+                       text.citations[0].model_copy(update={"n": len(picked) + 1})))
+    picked.sort(key=lambda t: -t[0])
+    cites = [c.model_copy(update={"n": i}) for i, (_, _, c) in enumerate(picked, start=1)]
+    listing = "; ".join(f"{d} [{i}]" for i, (_, d, _) in enumerate(picked, start=1))
+    return Answer(question=question, answer=f"{UNSURE}: the closest figures are {listing}. Check the cited pages.",
+                  abstained=False, unsure=True, citations=cites, candidates=cites, backend=backend,
+                  confidence=round(max(p for p, _, _ in picked), 3))
+
+
+def not_disclosed(question: str, text: Answer, backend: str) -> Answer:
+    if text.abstained:
+        return text
+    cites = text.citations[:3]
+    refs = ", ".join(f"[{c.n}]" for c in cites)
+    return Answer(question=question, answer=f"{NOT_DISCLOSED}: no passage states this."
+                  + (f" Closest passages to check: {refs}." if refs else ""),
+                  abstained=True, citations=cites, backend=backend, confidence=0.0)
+
+
+def compose(question: str, text: Answer, cells: list[tuple[float, Candidate]], model: CellModel,
+            backend: str) -> Answer:
+    p_text = model.text_probability(text.confidence) if text.figure and not text.abstained else 0.0
+    p_cell, best = cells[0] if cells else (0.0, None)
+    top = max(p_text, p_cell)
+    if top >= model.show:
+        if best is not None and p_cell > p_text:
+            return cell_answer(question, best, p_cell, backend)
+        return text.model_copy(update={"confidence": round(p_text, 3)})
+    if top >= model.unsure and (cells or text.figure):
+        return unsure_answer(question, text, p_text, cells, backend)
+    return not_disclosed(question, text, backend)

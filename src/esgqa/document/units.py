@@ -1,0 +1,59 @@
+"""Retrievable units from tables: one passage per table row, written with its headers.
+
+A row passage reads like a sentence ("Caption: Natural gas (TJ) | 2023 Merck Group: 4,190 | ...")
+so keyword and vector search find it by any header, and it carries its cells (row and column
+paths, unit, value as printed) so the answer engine can pick the one cell a question asks for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+
+from esgqa.document.model import Cell, Table
+from esgqa.types import LoadedDocument, Passage
+
+
+def pdf_tables(doc: LoadedDocument) -> list[Table]:
+    """Every table of a PDF, read from word boxes (pypdfium2)."""
+    from esgqa.document.tables import find_tables
+    from esgqa.document.words import read_words
+
+    tables: list[Table] = []
+    for page, words in read_words(doc.path).items():
+        tables.extend(find_tables(words, page))
+    return tables
+
+
+def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list[Passage]:
+    """One "row" passage per table row, in reading order."""
+    if doc.kind != "pdf":
+        return []
+    tables = pdf_tables(doc) if tables is None else tables
+    labels = {p.number: p.label for p in doc.pages}
+    out: dict[str, Passage] = {}
+    for table in tables:
+        by_row: dict[int, list[Cell]] = {}
+        for cell in table.cells:
+            by_row.setdefault(cell.row, []).append(cell)
+        for text, cells in zip(table.rows(), by_row.values()):
+            if table.caption and text.startswith(table.caption + ": "):
+                text = text[len(table.caption) + 2:]  # the caption is the passage's section
+            pid = hashlib.sha256(f"{doc.name}\x1frow\x1f{table.page}\x1f{text}".encode()).hexdigest()[:32]
+            out.setdefault(pid, Passage(id=pid, document=doc.name, text=text, section=table.caption,
+                                        page=table.page, page_label=labels.get(table.page), kind="row",
+                                        year=doc.year, cells=tuple(cells)))
+    return list(out.values())
+
+
+def cells_to_json(cells: tuple[Cell, ...]) -> str:
+    return json.dumps([asdict(c) for c in cells], ensure_ascii=False, separators=(",", ":"))
+
+
+def cells_from_json(text: str) -> tuple[Cell, ...]:
+    out = []
+    for d in json.loads(text):
+        out.append(Cell(**{**d, "row_path": tuple(d["row_path"]), "col_path": tuple(d["col_path"]),
+                           "box": tuple(d["box"]), "marks": tuple(d["marks"])}))
+    return tuple(out)

@@ -1,0 +1,97 @@
+"""Each cell-scoring feature on synthetic cells: it moves the way its reason says, and the
+composed answer shows a figure, an unsure list or "not disclosed" by the fitted thresholds."""
+
+import numpy as np
+import pytest
+
+from esgqa.answer import cells as F
+from esgqa.answer.cells import Candidate, CellModel, Context, feature_vector
+from esgqa.answer.compose import compose
+from esgqa.document.model import Cell
+from esgqa.lexicon import tokens
+from esgqa.types import Answer, Passage
+
+VOCAB = ["scope", "emissions", "germany", "france", "water", "women", "share", "energy"]
+
+
+def embed(text: str) -> np.ndarray:
+    """A bag-of-words 'embedding' over a tiny vocabulary: enough to test that meaning counts."""
+    words = set(tokens(text))
+    v = np.array([1.0 if w in words else 0.0 for w in VOCAB]) + 1e-3
+    return v / np.linalg.norm(v)
+
+
+def ctx(question: str, years=(), percent=False) -> Context:
+    return Context(terms=set(tokens(question)), years=set(years), wants_percent=percent,
+                   vector=embed(question), embed=embed)
+
+
+def cand(row=("Scope 2 emissions",), col=("2023", "Germany"), value="4,888", unit="t", rank=0,
+         siblings=(("2023",), ("2022",))) -> Candidate:
+    cell = Cell(value, 4888.0 if value[0].isdigit() else None, tuple(row), tuple(col), unit, page=3)
+    others = tuple(Cell("1", 1.0, tuple(row), c) for c in siblings)
+    return Candidate(cell, Passage(id="r", document="d", text="t", section="GHG emissions", page=3,
+                                   kind="row", cells=(cell, *others)), rank)
+
+
+def test_row_meaning_and_row_words_prefer_the_row_asked():
+    x = ctx("Scope 2 emissions in Germany")
+    assert F.row_meaning(cand(), x) > F.row_meaning(cand(row=("Water use",)), x)
+    assert F.row_words(cand(), x) == 1.0 and F.row_words(cand(row=("Water use",)), x) == 0.0
+
+
+def test_column_features_read_the_non_year_header():
+    x = ctx("Scope 2 emissions in Germany")
+    assert F.column_words(cand(col=("2023", "Germany")), x) == 1.0
+    assert F.column_words(cand(col=("2023", "France")), x) == 0.0
+    assert F.column_meaning(cand(col=("2023", "Germany")), x) > F.column_meaning(cand(col=("2023", "France")), x)
+    assert F.column_meaning(cand(col=("2023",)), x) == 0.0  # a year is not a meaning
+
+
+def test_years_must_agree_and_the_latest_is_meant_when_none_is_asked():
+    assert F.year_agrees(cand(col=("2023",)), ctx("q", years={2023})) == 1.0
+    assert F.year_agrees(cand(col=("2022",)), ctx("q", years={2023})) == -1.0
+    assert F.year_agrees(cand(col=("Germany",)), ctx("q", years={2023})) == 0.0
+    assert F.latest_year(cand(col=("2023",)), ctx("q")) == 1.0
+    assert F.latest_year(cand(col=("2022",)), ctx("q")) == -1.0
+    assert F.latest_year(cand(col=("2022",)), ctx("q", years={2022})) == 0.0
+
+
+def test_percent_rank_number_and_coverage():
+    assert F.percent_agrees(cand(value="45%"), ctx("share of women", percent=True)) == 1.0
+    assert F.percent_agrees(cand(value="4,888"), ctx("share of women", percent=True)) == -1.0
+    assert F.percent_agrees(cand(value="4,888"), ctx("emissions")) == 0.0
+    assert F.retrieval_rank(cand(rank=0), ctx("q")) > F.retrieval_rank(cand(rank=3), ctx("q"))
+    assert F.is_number(cand(value="n/a"), ctx("q")) == 0.0
+    assert F.question_covered(cand(), ctx("Germany scope 2 emissions")) == 1.0
+    assert F.question_covered(cand(), ctx("water use in France")) == 0.0
+
+
+def model(show=0.8, unsure=0.3) -> CellModel:
+    weights = {name: 0.0 for name in F.FEATURES} | {"row_words": 4.0, "column_words": 4.0}
+    return CellModel(weights, -4.0, 1.0, 0.0, show, unsure)
+
+
+def test_compose_shows_hedges_or_abstains_by_probability():
+    m = model()
+    x = ctx("Scope 2 emissions in Germany")
+    abstain = Answer(question="q", answer="Not disclosed", abstained=True)
+    good, wrong_col = cand(), cand(col=("2023", "France"), value="1,234")
+    ranked = F.ranked([good, wrong_col], x, m)
+    shown = compose("q", abstain, ranked, m, "extractive")
+    assert shown.figure == "4,888" and not shown.unsure and shown.citations[0].page == 3
+    assert "Germany" in shown.answer
+    only_row = F.ranked([wrong_col], x, m)  # row matches, column does not: p = 0.5
+    hedged = compose("q", abstain, only_row, m, "extractive")
+    assert hedged.unsure and hedged.figure is None and hedged.candidates and "1,234" in hedged.answer
+    nothing = F.ranked([cand(row=("Water use",), col=("2023", "France"))], x, m)
+    assert compose("q", abstain, nothing, m, "extractive").abstained
+
+
+@pytest.mark.parametrize("name", list(F.FEATURES))
+def test_every_feature_has_a_reason(name):
+    assert (F.FEATURES[name].__doc__ or "").strip(), f"{name} needs its one-line reason"
+
+
+def test_feature_vector_follows_the_registry():
+    assert feature_vector(cand(), ctx("q")).shape == (len(F.FEATURES),)
