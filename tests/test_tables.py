@@ -94,6 +94,34 @@ def test_indented_sub_rows_and_section_rows(tmp_path: Path) -> None:
     assert cell(t, "Total waste", "2023").row_path == ("Waste", "Total waste")
 
 
+def test_a_section_over_indented_rows_ends_at_its_own_level(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Total emissions", ["2,152", "1,951"], cols=cols)
+    items += [(50, 136, "Thereof", 8)]
+    items += row_items(154, "direct (Scope 1)", ["1,827", "1,626"], x=62, cols=cols)
+    items += row_items(172, "indirect (Scope 2)", ["325", "325"], x=62, cols=cols)
+    items += row_items(190, "Biogenic emissions", ["14", "15"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "indirect (Scope 2)", "2023").row_path == ("Thereof", "indirect (Scope 2)")
+    assert cell(t, "Biogenic emissions", "2023").row_path == ("Biogenic emissions",)
+
+
+def test_financial_statement_with_dollar_signs_and_group_headers(tmp_path: Path) -> None:
+    cols = (300, 360, 440, 500)
+    items = [(40, 70, "(in millions)", 8), (305, 82, "2022", 8), (445, 82, "2021", 8)]
+    items += [right(c, 94, h) for c, h in zip(cols, ["Shares", "Amount", "Shares", "Amount"])]
+    items += [(40, 112, "Balance, beginning of year", 8), right(300, 112, "1,383"), (320, 112, "$", 8),
+              right(360, 112, "23"), right(440, 112, "1,380"), (460, 112, "$", 8), right(500, 112, "23")]
+    items += row_items(130, "Change in repurchased stock", ["(6)", "—", "3", "—"], x=40, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert all(c.value != "$" for c in t.cells)
+    c = [c for c in t.cells if c.row_label == "Change in repurchased stock" and c.col_path == ("2022", "Shares")]
+    assert [(x.value, x.number) for x in c] == [("(6)", -6.0)]
+    assert cell(t, "Balance, beginning of year", "Amount").col_path == ("2022", "Amount")
+    assert cell(t, "Balance, beginning of year", "Amount").unit == "millions"
+
+
 def test_footnote_marks_are_kept_apart_from_the_figure(tmp_path: Path) -> None:
     items = [right(300, 100, "2022"), right(380, 100, "2023")]
     items += row_items(118, "Employees", ["1,234", "1,300"], cols=(300, 380))
@@ -174,12 +202,16 @@ def test_wrapped_labels_and_a_block_marker(tmp_path: Path) -> None:
     assert [r for r in t.rows() if "3,470" in r] == ["GWh: Electricity (TJ) | 2022: 3,420 | 2023: 3,470"]
 
 
-def test_running_text_with_figures_is_no_table(tmp_path: Path) -> None:
+def test_running_text_and_page_references_are_no_table(tmp_path: Path) -> None:
     items = [(50, 100 + 12 * k, line, 9) for k, line in enumerate([
         "In 2023 we emitted 1,234 t CO2e, down from 2,345 t in 2022, and used 50.6 GWh.",
         "Water withdrawal was 1,200 m3 in 2023 and 1,350 m3 in 2022 across 12 sites.",
         "Our 2030 target is a 42% cut against the 2019 base year of 3,000 t.",
     ])]
+    for k, (code, name, pages) in enumerate([("2-1", "Organizational details", "14 et seq., 127"),
+                                             ("2-2", "Entities included", "26, 127"), ("2-3", "Reporting period",
+                                                                                       "26, 191")]):
+        items += [(50, 200 + 14 * k, code, 8), (90, 200 + 14 * k, name, 8), (300, 200 + 14 * k, pages, 8)]
     assert tables_of(tmp_path, items) == []
 
 
@@ -210,6 +242,7 @@ def test_addiko_sites_as_columns() -> None:
     tables = shared_page("Addiko-Bank-AG-Sustainability-Report-2023.pdf", 52)
     c = find_cell(tables, "Total energy consumption", "AD Podgorica (MNG)")
     assert (c.value, c.number, c.unit) == ("386,433", 386433.0, "kWh")
+    assert c.col_path[-1] == "AD Podgorica (MNG)" and len(c.col_path) == 2  # under the group header
     assert find_cell(tables, "Total fossil energy consumption", "Zagreb (Croatia)").number == 2_503_030.0
     share = find_cell(tables, "Share of fossil sources in total energy consumption (%)", "Vienna (Austria)")
     assert (share.value, share.unit) == ("0%", "%")

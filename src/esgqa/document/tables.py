@@ -26,8 +26,9 @@ _FIRST_WORDS_IN = re.compile(r"^(?:in|en|unit:?|units:?)\s+", re.I)
 _UNIT_WORDS = {
     "%", "‰", "percent", "per", "cent", "pp", "/", "-",
     "wh", "kwh", "mwh", "gwh", "twh", "emwh", "ekwh", "j", "kj", "mj", "gj", "tj", "pj",
-    "t", "kt", "mt", "tonnes", "tonne", "tons", "ton", "kg", "g", "metric", "co2", "co2e", "co2eq", "co2-eq",
-    "co2-e", "co₂", "co₂e", "tco2", "tco2e", "tco₂e", "ktco2e", "mtco2e", "equivalent", "equivalents", "eq", "e",
+    "t", "kt", "mt", "tonnes", "tonne", "tons", "ton", "kg", "kilotons", "kilotonnes", "megatonnes", "g", "metric",
+    "co2", "co2e", "co2eq", "co2-eq", "co2-e", "co₂", "co₂e", "tco2", "tco2e", "tco₂e", "ktco2e", "mtco2e",
+    "equivalent", "equivalents", "eq", "e",
     "m3", "m³", "ml", "megalitres", "megaliters", "litres", "liters", "l", "hl", "km", "m2", "m²", "ha", "sqm",
     "sq", "ft", "eur", "€", "usd", "$", "us$", "chf", "gbp", "£", "cad", "aud", "jpy", "sek", "nok", "dkk",
     "thousand", "thousands", "million", "millions", "billion", "mn", "bn", "m", "k", "'000", "000", "teur",
@@ -222,7 +223,8 @@ def _lines(words: list[Word]) -> list[_Line]:
 
 
 def _is_num(text: str) -> bool:
-    return bool(_NUM.fullmatch(text)) and any(c.isdigit() for c in text)
+    """A figure as a table prints it; '26,' (a page list) and '2-1' (a code) are not."""
+    return bool(_NUM.fullmatch(text)) and text[-1] not in ".," and any(c.isdigit() for c in text)
 
 
 def _tokens(ln: _Line) -> list[_Tok]:
@@ -531,53 +533,94 @@ def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
 
 
 def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: float) -> tuple[list[list[str]], str]:
-    """Each column's header path and the stub (the header text left of the first column)."""
+    """Each column's header path and the stub (the header text left of the first column).
+
+    A phrase that stands over one column belongs to it; lines of such phrases join top-down into one
+    element ("2023" "Merck" "Group" -> "2023 Merck Group"). A phrase over several columns, or in the gap
+    between two ("2022" centred over "Shares" and "Amount"), is a group header: its own element on
+    every column between the midpoints to its neighbours on the line.
+    """
     col_x0 = cols[0].x0 - 0.5 * size
-    tiers: list[list[int]] = []
-    for i in header:
-        if tiers and lines[i].baseline - lines[tiers[-1][-1]].baseline <= 1.75 * lines[i].size:
-            tiers[-1].append(i)
-        else:
-            tiers.append([i])
-    paths: list[list[str]] = [[] for _ in cols]
+    entries: list[list[tuple[float, str, bool]]] = [[] for _ in cols]
     stub: list[str] = []
-    for n_tier, tier in enumerate(tiers):
-        texts: list[list[str]] = [[] for _ in cols]
-        for i in tier:
-            ln = lines[i]
-            over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
-            stub.extend(t.text for t in ln.toks if t not in over)
-            starts = [_cover(t, cols, size) for t in over]
-            for k, (t, cover) in enumerate(zip(over, starts)):
-                if not cover:
-                    continue
-                lo, hi = cover
-                if n_tier < len(tiers) - 1 and len(over) < len(cols):
-                    # a group header spans from its column up to where the next one starts
-                    nxt = next((c[0] for c in starts[k + 1:] if c), len(cols))
-                    hi = max(hi, nxt - 1)
-                for c in range(lo, hi + 1):
-                    texts[c].append(t.text)
-        for c in range(len(cols)):
-            if texts[c]:
-                paths[c].append(" ".join(texts[c]))
+    over_lines = [i for i in header if any(t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size for t in lines[i].toks)]
+    bottom = over_lines[-1] if over_lines else -1
+    for i in header:
+        ln = lines[i]
+        over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
+        stub.extend(t.text for t in ln.toks if t not in over)
+        for n, t in enumerate(over):
+            hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
+            hits = [(o, k) for o, k in hits if o > 0]
+            if i != bottom and not (len(hits) == 1 and _fits(t, cols[hits[0][1]], hits[0][0], size)):
+                lo = (over[n - 1].x1 + t.x0) / 2 if n > 0 else -1e9
+                hi = (t.x1 + over[n + 1].x0) / 2 if n + 1 < len(over) else 1e9
+                for k, c in enumerate(cols):
+                    if lo <= (c.x0 + c.x1) / 2 <= hi:
+                        entries[k].append((ln.baseline, t.text, True))
+                continue
+            k = max(hits)[1] if hits else _col_of(t, cols, size)
+            if k is not None:
+                entries[k].append((ln.baseline, t.text, False))
+    paths: list[list[str]] = []
+    for ents in entries:
+        path: list[str] = []
+        joined = False  # the last element is per-column text that a wrapped line continues
+        for _, text, spanning in sorted(ents):
+            if not spanning and joined:
+                path[-1] += " " + text
+            else:
+                path.append(text)
+            joined = not spanning
+        paths.append(path)
     return paths, " ".join(stub)
 
 
-def _cover(t: _Tok, cols: list[_Col], size: float) -> tuple[int, int] | None:
-    """The columns a header phrase stands over (first, last)."""
-    hit = [k for k, c in enumerate(cols) if min(t.x1, c.x1) - max(t.x0, c.x0) > 0]
-    if hit:
-        return hit[0], hit[-1]
-    k = _col_of(t, cols, size)
-    return (k, k) if k is not None else None
+def _fits(t: _Tok, c: _Col, overlap: float, size: float) -> bool:
+    """A header phrase over one column: mostly over it, or aligned with its left or right edge."""
+    tol = 0.3 * size
+    return overlap >= 0.5 * (t.x1 - t.x0) or abs(t.x1 - c.x1) <= tol or abs(t.x0 - c.x0) <= tol
+
+
+@dataclass(slots=True)
+class _Parent:
+    """A row or section heading that rows below it may sit under."""
+
+    x0: float
+    text: str
+    section: bool
+    unit: str
+    flat: bool | None = None  # a section's children stand level with it (True) or indented (False)
+
+
+def _close(stack: list[_Parent], x0: float, tol: float) -> None:
+    """Pop the parents a row at indent x0 is not under.
+
+    Deeper rows end; a row level with a row is its sibling. A section (a label with no figures)
+    keeps rows level with it when its first child was level ("Energy" over "Electric power"), but
+    not when its first child was indented ("Thereof" over indented rows, then "Biogenic" level).
+    """
+    while stack:
+        top = stack[-1]
+        if top.x0 > x0 + tol:
+            stack.pop()
+        elif abs(top.x0 - x0) <= tol:
+            if not top.section or top.flat is False:
+                stack.pop()
+                continue
+            top.flat = True
+            break
+        else:
+            if top.section and top.flat is None:
+                top.flat = False
+            break
 
 
 def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list[_Col], size: float,
               pitch: float, caption: str, page: int) -> Table | None:
     col_paths, stub = _col_headers(lines, header, cols, size)
     table_unit = _unit_in(stub) or _unit_in(caption)
-    col_units = [_unit_in(p[-1]) if p else "" for p in col_paths]
+    col_units = [_path_unit(p) for p in col_paths]
     label_right = cols[0].x0 - 0.5 * size
     # split every body line into label fragments, figures by column, and header words over the columns
     frags: list[_Frag] = []
@@ -636,7 +679,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             events.append((lines[i].baseline, "row", (i, "", "", cols[0].x0)))
     events.sort(key=lambda e: e[0])
     conventions = _conventions(row_vals, len(cols))
-    stack: list[tuple[float, str, bool, str]] = []  # (x0, text, is_section, unit)
+    stack: list[_Parent] = []
     marker_unit = ""
     tol = 0.3 * size
     cells: list[Cell] = []
@@ -645,7 +688,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
         if kind == "header":
             new_paths, new_unit = payload  # type: ignore[misc]
             col_paths = [p or old for p, old in zip(new_paths, col_paths)]
-            col_units = [_unit_in(p[-1]) if p else "" for p in col_paths]
+            col_units = [_path_unit(p) for p in col_paths]
             marker_unit = new_unit or marker_unit
             stack.clear()
         elif kind == "section":
@@ -654,17 +697,18 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 stack.clear()
                 continue
-            while stack and stack[-1][0] >= x0 - tol:
+            while stack and stack[-1].x0 >= x0 - tol:
                 stack.pop()
-            stack.append((x0, text, True, _unit_in(text)))
+            stack.append(_Parent(x0, text, True, _unit_in(text)))
         else:
             i, text, aux, x0 = payload  # type: ignore[misc]
-            while stack and (stack[-1][0] > x0 + tol or (abs(stack[-1][0] - x0) <= tol and not stack[-1][2])):
-                stack.pop()
-            path = tuple(s[1] for s in stack) + ((text,) if text else ())
+            _close(stack, x0, tol)
+            path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_unit = aux or _unit_in(text)
-            section_unit = next((s[3] for s in reversed(stack) if s[3]), "")
+            section_unit = next((p.unit for p in reversed(stack) if p.unit), "")
             for k, t in row_vals[i]:
+                if t.kind == TXT and _SYMBOL.fullmatch(t.text):
+                    continue  # a lone "$" before the figure's column
                 value = t.text.rstrip("*") if t.kind != TXT else t.text
                 marks = t.marks + (("*",) if value != t.text else ())
                 unit = row_unit or ("%" if value.endswith("%") else "") or col_units[k] or section_unit or (
@@ -674,7 +718,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                                   (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
             n_row += 1
             if text:
-                stack.append((x0, text, False, ""))
+                stack.append(_Parent(x0, text, False, ""))
     if not cells:
         return None
     used = [lines[i] for i in header + body]
@@ -683,6 +727,10 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     if stub and stub not in caption:
         caption = f"{caption} – {stub}" if caption else stub
     return Table(page, box, caption, tuple(cells))
+
+
+def _path_unit(path: list[str]) -> str:
+    return next((u for u in map(_unit_in, reversed(path)) if u), "")
 
 
 def _conventions(row_vals: dict[int, list[tuple[int, _Tok]]], n: int) -> list[bool | None]:

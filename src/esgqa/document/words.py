@@ -30,47 +30,66 @@ def page_words(page: pdfium.PdfPage) -> list[Word]:
         tp.close()
 
 
+def _codes(raw: object, n: int) -> list[int]:
+    """All characters' code points in one call; per character only where UTF-16 needs two units."""
+    buf = (ctypes.c_ushort * (n + 1))()
+    pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    codes = buf[:n]
+    if any(0xD800 <= c <= 0xDFFF for c in codes):
+        codes = [pdfium_c.FPDFText_GetUnicode(raw, i) for i in range(n)]
+    return codes
+
+
 def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
+    """Group characters into words: one box call per character, origin and font only per word.
+
+    Within a word, a character on the same baseline (same box bottom) and of the same height follows
+    the last one without a gap; a footnote mark or subscript changes height or bottom and starts a
+    word of its own.
+    """
     raw = tp.raw
     n = pdfium_c.FPDFText_CountChars(raw)
+    if n <= 0:
+        return
+    codes = _codes(raw, n)
     rect, mat = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
-    get_origin, get_size = pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize
+    get_box, get_origin, get_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharOrigin, \
+        pdfium_c.FPDFText_GetFontSize
     is_generated, get_weight = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetFontWeight
     get_matrix = pdfium_c.FPDFText_GetMatrix
     p_rect, p_mat, p_ox, p_oy = ctypes.byref(rect), ctypes.byref(mat), ctypes.byref(ox), ctypes.byref(oy)
-    cur: list | None = None  # [chars, x0, top, x1, bottom, size, baseline, bold]
+    cur: list | None = None  # [chars, x0, top, x1, bottom, size, baseline, bold, box bottom, box height]
     for i in range(n):
-        code = get_unicode(raw, i)
+        code = codes[i]
         if code in _BREAKS or code < 0x20 or 0xFFF0 <= code:
-            if cur is not None and not (is_generated(raw, i) and code == 0x20 and _tiny_gap(raw, i, n, cur, height)):
+            if cur is not None and not (code == 0x20 and is_generated(raw, i) and _tiny_gap(raw, i, n, cur, height)):
                 yield _word(cur)
                 cur = None
             continue
         if not get_box(raw, i, p_rect):
             continue
+        left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
+        h = top - bottom
+        ch = _LIGATURES.get(code) or chr(code)
+        if cur is not None:
+            ch_h = cur[9]
+            if abs(bottom - cur[8]) <= 0.1 * max(h, ch_h) and 0.85 * ch_h <= h <= 1.18 * ch_h and (
+                    -0.5 * h <= left - cur[3] <= 0.15 * h):
+                cur[0].append(ch)
+                if right > cur[3]:
+                    cur[3] = right
+                continue
+            yield _word(cur)
+            cur = None
         get_matrix(raw, i, p_mat)
         if abs(mat.b) > 0.1 * abs(mat.a) or abs(mat.c) > 0.1 * abs(mat.d):
             continue  # rotated text (a vertical margin label) is no part of a line or a table
         get_origin(raw, i, p_ox, p_oy)
         # pdfium's font size leaves out the text matrix: "1 Tf" scaled by "7 0 0 7 Tm" is 7 pt
-        size = get_size(raw, i) * abs(mat.d) or (rect.top - rect.bottom) / 1.2
-        base = height - oy.value
-        ch = _LIGATURES.get(code) or chr(code)
-        if cur is not None:
-            gap = rect.left - cur[3]
-            same_base = abs(base - cur[6]) <= 0.12 * max(size, cur[5])
-            same_size = 0.8 * cur[5] <= size <= 1.25 * cur[5]
-            if same_base and same_size and -0.6 * size <= gap <= 0.18 * size:
-                cur[0].append(ch)
-                cur[3] = max(cur[3], rect.right)
-                cur[2] = min(cur[2], height - rect.top)
-                cur[4] = max(cur[4], height - rect.bottom)
-                continue
-            yield _word(cur)
-        cur = [[ch], rect.left, height - rect.top, rect.right, height - rect.bottom, size, base,
-               get_weight(raw, i) >= 600]
+        size = get_size(raw, i) * abs(mat.d) or h / 1.2
+        cur = [[ch], left, height - top, right, height - bottom, size, height - oy.value,
+               get_weight(raw, i) >= 600, bottom, h]
     if cur is not None:
         yield _word(cur)
 
@@ -84,7 +103,7 @@ def _tiny_gap(raw: object, i: int, n: int, cur: list, height: float) -> bool:
     if not pdfium_c.FPDFText_GetLooseCharBox(raw, j, ctypes.byref(rect)):
         return False
     size = cur[5]
-    return abs(rect.left - cur[3]) <= 0.05 * size and abs((height - rect.bottom) - cur[4]) <= 0.1 * size
+    return abs(rect.left - cur[3]) <= 0.05 * size and abs(rect.bottom - cur[8]) <= 0.1 * size
 
 
 def _word(cur: list) -> Word:
@@ -101,10 +120,11 @@ def open_pdf(path: str | Path) -> pdfium.PdfDocument:
 
 
 def read_words(path: str | Path, page_numbers: Iterable[int] | None = None) -> dict[int, list[Word]]:
-    """Words per 1-based page number, for all pages or the ones asked for."""
+    """Words per 1-based page number, for all pages or the ones asked for (numbers past the end are left out)."""
     doc = open_pdf(path)
     try:
-        numbers = list(page_numbers) if page_numbers is not None else range(1, len(doc) + 1)
+        count = len(doc)
+        numbers = [no for no in page_numbers if 1 <= no <= count] if page_numbers is not None else range(1, count + 1)
         out: dict[int, list[Word]] = {}
         for no in numbers:
             page = doc[no - 1]
