@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -25,7 +24,15 @@ _splitter = RecursiveCharacterTextSplitter(
     chunk_overlap=CHUNK_OVERLAP,
     separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
 )
-_TAG = re.compile(r"<[^>]+>")
+# HTML inside Markdown: only elements that parse as such ("<br>", "</p>", "<ul style=...>"), never
+# "<30% (target >40%)".
+_HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|blockquote|br|caption|center|code|col|colgroup|dd|del|details|div|dl|dt|em|figcaption|"
+    r"figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|pre|s|small|span|strong|sub|summary|sup|table|tbody|"
+    r"td|tfoot|th|thead|tr|u|ul)(?:\s+[a-zA-Z_:][-\w:.]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*/?>",
+    re.I)
+_HTML_COMMENT = re.compile(r"<!--.*?-->")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|[\w.+-]+@[\w-]+\.[\w.-]+)>")
 _FOOTNOTE_MARK = re.compile(r"\s*⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾")
 _RULE = re.compile(r"^[\s\-|:=_]+$")
 _DATE = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|"
@@ -37,20 +44,57 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "
 def chunk(doc: LoadedDocument) -> list[Passage]:
     passages: dict[str, Passage] = {}
     current = ""
+    markup = doc.kind == "markdown"
     for page in doc.pages:
-        for section, kind, text in _segments(page, current, strict=doc.kind == "pdf"):
-            current = section
+        segments, current_after = _segments(page, current, strict=doc.kind == "pdf", markup=markup)
+        # A text piece too short to stand alone ("02" before a chapter title, a printed page
+        # number) joins the next piece of its section, or else the one before it; never dropped.
+        carry: tuple[str, str] | None = None
+        last: str | None = None
+
+        def flush_carry(page: Page = page) -> None:
+            nonlocal carry, last
+            if carry is None:
+                return
+            section, text = carry
+            carry = None
+            if last is not None and passages[last].section == section and passages[last].kind == "text":
+                text = f"{passages.pop(last).text}\n{text}"
+            last = _put(passages, doc, page, section, "text", text)
+
+        for section, kind, text in segments:
             pieces = _split_table(text) if kind == "table" else _splitter.split_text(text)
             for piece in pieces:
                 piece = piece.strip()
-                if len(piece) < 3:
+                if not piece:
                     continue
-                pid = _chunk_id(doc.name, page.number, section, piece)
-                passages.setdefault(pid, Passage(
-                    id=pid, document=doc.name, text=piece, section=section,
-                    page=page.number, page_label=page.label, kind=kind, year=doc.year,
-                ))
+                if carry is not None and (carry[0] != section or kind != "text"):
+                    flush_carry()
+                if kind == "text" and len(piece) < 3:
+                    carry = (section, f"{carry[1]}\n{piece}" if carry else piece)
+                    continue
+                if carry is not None:
+                    piece, carry = f"{carry[1]}\n{piece}", None
+                last = _put(passages, doc, page, section, kind, piece)
+        flush_carry()
+        current = current_after
     return list(passages.values())
+
+
+def _put(passages: dict[str, Passage], doc: LoadedDocument, page: Page, section: str, kind: str,
+         text: str) -> str:
+    pid = _chunk_id(doc.name, page.number, section, text)
+    passages.setdefault(pid, Passage(
+        id=pid, document=doc.name, text=text, section=section,
+        page=page.number, page_label=page.label, kind=kind, year=doc.year,
+    ))
+    return pid
+
+
+def rename(passages: list[Passage], name: str) -> list[Passage]:
+    """The same passages under another document name (their ids include it)."""
+    return [p.model_copy(update={"document": name, "id": _chunk_id(name, p.page, p.section, p.text)})
+            for p in passages]
 
 
 def _chunk_id(document: str, page: int | None, section: str, text: str) -> str:
@@ -58,66 +102,95 @@ def _chunk_id(document: str, page: int | None, section: str, text: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def clean_line(line: str) -> str:
-    line = _TAG.sub(" ", line).replace("**", "").replace("\\$", "$")
-    line = re.sub(r"(?<!\w)\*(\S[^*]*?)\*(?!\w)", r"\1", line)  # *italic*
-    line = re.sub(r"\[([^\]]+)\]\(#?[^)]*\)", r"\1", line)  # [link](#)
+def clean_line(line: str, *, markup: bool = False) -> str:
+    """Collapse spaces; with `markup` (Markdown sources only) also drop HTML tags and Markdown
+    emphasis and link syntax. PDF and plain text are never stripped: "<2 t" and ">45%" are figures."""
+    if markup:
+        line = _AUTOLINK.sub(r"\1", line)  # <https://...> shows as its address
+        line = _HTML_COMMENT.sub(" ", line)
+        line = _HTML_TAG.sub(" ", line).replace("**", "").replace("\\$", "$")
+        line = re.sub(r"(?<!\w)\*(\S[^*]*?)\*(?!\w)", r"\1", line)  # *italic*
+        line = re.sub(r"\[([^\]]+)\]\(#?[^)]*\)", r"\1", line)  # [link](#)
     return re.sub(r"[ \u00a0]+", " ", line).strip()
 
 
-def _segments(page: Page, section: str, *, strict: bool) -> Iterator[tuple[str, str, str]]:
-    """Yield (section, kind, text) runs; a heading line switches the section."""
+def _segments(page: Page, section: str, *, strict: bool, markup: bool) -> tuple[list[tuple[str, str, str]], str]:
+    """(section, kind, text) runs of a page, and the section in force at its end.
+
+    A heading line switches the section only when content follows it: a heading-like line followed
+    by another one (a list of certifications, a table of contents, an address block) heads nothing
+    and stays in the text, and so does a heading at the foot of a page, which also heads the next."""
+    out: list[tuple[str, str, str]] = []
     prose: list[str] = []
     table: list[list[str]] = []
     caption = ""
+    pending = ""  # a heading not yet followed by content
 
-    def flush_prose() -> Iterator[tuple[str, str, str]]:
+    def flush_prose() -> None:
         text = "\n".join(prose).strip()
         prose.clear()
         if text:
-            yield section, "text", text
+            out.append((section, "text", text))
 
-    def flush_table() -> Iterator[tuple[str, str, str]]:
+    def flush_table() -> None:
         nonlocal caption
         rows = list(table)
         table.clear()
         if len(rows) == 1:  # a one-row "table" is a layout grid: read its cells as prose
-            yield section, "text", "\n".join(c for c in rows[0] if c)
+            out.append((section, "text", "\n".join(c for c in rows[0] if c)))
         elif rows:
-            yield section, "table", _render_table(rows, caption)
+            out.append((section, "table", _render_table(rows, caption)))
         caption = ""
+
+    def settle() -> None:
+        """Content follows the pending heading: it becomes the section."""
+        nonlocal section, pending, caption
+        if pending:
+            flush_prose()
+            section, pending, caption = pending, "", ""
+
+    def keep_as_text(line: str) -> None:
+        nonlocal caption
+        prose.append(line)
+        caption = line.lstrip("-• ").strip() if len(line) <= 160 else ""
 
     for raw in page.text.splitlines():
         is_row = "\t" in raw or (raw.strip().startswith("|") and raw.strip().endswith("|"))
         if is_row:
-            cells = _cells(raw)
+            cells = _cells(raw, markup=markup)
             if not any(cells) or _RULE.match(raw.replace("\t", " ")):
                 continue
             if not table:
-                yield from flush_prose()
+                settle()
+                flush_prose()
             table.append(cells)
             continue
-        line = clean_line(raw)
+        line = clean_line(raw, markup=markup)
         if table:  # a blank or prose line ends the table
-            yield from flush_table()
+            flush_table()
         if not line:
             continue
-        if _is_heading(line, strict=strict):
-            yield from flush_prose()
-            section = line.lstrip("#").strip()
-            caption = ""
+        if _is_heading(line, strict=strict, markup=markup):
+            if pending:
+                keep_as_text(pending)
+            pending = line.lstrip("#").strip() if markup and line.startswith("#") else line
             continue
-        prose.append(line)
-        caption = line.lstrip("-• ").strip() if len(line) <= 160 else ""
-    yield from flush_table()
-    yield from flush_prose()
+        settle()
+        keep_as_text(line)
+    flush_table()
+    if pending:
+        keep_as_text(pending)
+        flush_prose()
+        section = pending
+    flush_prose()
+    return out, section
 
 
-def _cells(raw: str) -> list[str]:
+def _cells(raw: str, *, markup: bool) -> list[str]:
     line = raw.strip("\n")
     if "\t" not in line:
         line = line.strip().strip("|").replace("|", "\t")
-    return [_FOOTNOTE_MARK.sub("", clean_line(c)).strip() for c in line.split("\t")]
+    return [_FOOTNOTE_MARK.sub("", clean_line(c, markup=markup)).strip() for c in line.split("\t")]
 
 
 def _render_table(rows: list[list[str]], caption: str) -> str:
@@ -160,9 +233,9 @@ def _split_table(text: str) -> list[str]:
     return chunks
 
 
-def _is_heading(line: str, *, strict: bool) -> bool:
+def _is_heading(line: str, *, strict: bool, markup: bool = False) -> bool:
     """Bare title lines ('Green Data Center') and Markdown '#' headings."""
-    if line.startswith("#"):
+    if markup and line.startswith("#"):
         return len(line) < 120
     starts_like_title = line[0].isupper() or bool(re.match(r"(19|20)\d\d [A-Z]", line))  # "2022 ESG Highlights"
     if len(line) > 70 or line[-1] in ".,;:!?)" or not starts_like_title:

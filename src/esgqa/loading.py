@@ -13,7 +13,7 @@ from charset_normalizer import from_bytes
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from esgqa.pdftext import drop_running_lines, tidy
+from esgqa.pdftext import split_running_lines, tidy
 from esgqa.types import LoadedDocument, Page
 
 SUFFIXES = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
@@ -90,8 +90,8 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
         raise InputError(f"{path.name}: cannot read PDF ({one_line(exc)})") from exc
     if not pages:
         raise InputError(f"{path.name}: PDF has no pages")
-    texts = drop_running_lines([p.text for p in pages])
-    pages = [p.model_copy(update={"text": tidy(t)}) for p, t in zip(pages, texts)]
+    split = split_running_lines([p.text for p in pages])
+    pages = [p.model_copy(update={"text": tidy(t), "running": removed}) for p, (t, removed) in zip(pages, split)]
     chars = sum(len(p.text.strip()) for p in pages)
     if chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) * 0.2 or chars < 50:
         raise InputError(

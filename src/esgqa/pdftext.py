@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 # A header row whose trailing cells are years: "Asset Class 2020 2021 2022".
-_YEAR_HEADER = re.compile(r"^(?P<label>.*?)\s*(?P<years>(?:(?:19|20)\d\d\s*){2,})$")
+# Years are whole words: "2023220222021" (a chart axis run together) is not a header.
+_YEAR_HEADER = re.compile(r"^(?P<label>.*?)\s*(?P<years>(?:(?<!\d)(?:19|20)\d\d(?:\s+|$)){2,})$")
 _VALUE = r"(?:[-–(]?[$€£]?\d[\d,]*(?:\.\d+)?%?\)?|n/?a|N/?A|–|-|—)"
 _CONNECTORS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "our",
                "than", "that", "the", "their", "to", "which", "with", "its", "per", "over", "under"}
@@ -45,14 +46,24 @@ def _glued(fragment: str, rest: str) -> bool:
 
 def drop_running_lines(pages: list[str]) -> list[str]:
     """Remove lines repeated on many pages (running headers, footers) and bare page numbers."""
+    return [text for text, _ in split_running_lines(pages)]
+
+
+def split_running_lines(pages: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """(text, removed lines) per page: running headers and footers repeated on many pages, and the
+    page's own number, are taken out of the text but kept, so the page still has them as metadata."""
+    if len(pages) < 3:
+        return [(text, ()) for text in pages]
     seen = Counter(line for text in pages for line in {ln.strip() for ln in text.splitlines()} if line)
     limit = max(3, int(0.4 * len(pages)))
     running = {line for line, n in seen.items() if n >= limit and not re.fullmatch(r"[\d.,%\s]+", line)}
     out = []
     for number, text in enumerate(pages, start=1):
-        lines = [ln for ln in text.splitlines() if ln.strip() not in running and ln.strip() != str(number)]
-        out.append("\n".join(lines))
-    return out if len(pages) >= 3 else pages
+        kept, removed = [], []
+        for ln in text.splitlines():
+            (removed if ln.strip() in running or ln.strip() == str(number) else kept).append(ln)
+        out.append(("\n".join(kept), tuple(ln.strip() for ln in removed)))
+    return out
 
 
 def tidy(text: str) -> str:
