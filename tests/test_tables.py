@@ -202,6 +202,25 @@ def test_wrapped_labels_and_a_block_marker(tmp_path: Path) -> None:
     assert [r for r in t.rows() if "3,470" in r] == ["GWh: Electricity (TJ) | 2022: 3,420 | 2023: 3,470"]
 
 
+def test_one_figure_column_under_a_header(tmp_path: Path) -> None:
+    items = [(50, 100, "Total energy use (PJ)", 9), right(540, 100, "2023")]
+    for k, (label, value) in enumerate([("Renewable energy purchased", "14"), ("Renewable energy generated", "86"),
+                                        ("Total energy", "239")]):
+        items += [(50, 118 + 11 * k, label, 7), right(540, 118 + 11 * k, value, 7)]
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Renewable energy generated", "2023")
+    assert (c.value, c.unit) == ("86", "PJ")
+    assert t.rows()[0] == "Total energy use (PJ): Renewable energy purchased (PJ) | 2023: 14"
+
+
+def test_a_contents_list_is_no_table(tmp_path: Path) -> None:
+    items = []
+    for k, (label, page) in enumerate([("Introduction", "3"), ("Our strategy", "7"), ("Climate", "12"),
+                                       ("People", "25")]):
+        items += [(50, 100 + 14 * k, label, 9), right(540, 100 + 14 * k, page, 9)]
+    assert tables_of(tmp_path, items) == []
+
+
 def test_running_text_and_page_references_are_no_table(tmp_path: Path) -> None:
     items = [(50, 100 + 12 * k, line, 9) for k, line in enumerate([
         "In 2023 we emitted 1,234 t CO2e, down from 2,345 t in 2022, and used 50.6 GWh.",

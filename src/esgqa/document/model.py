@@ -92,7 +92,7 @@ class Table:
         for cells in by_row.values():
             units = {c.unit for c in cells if c.unit}
             head = " > ".join(cells[0].row_path)
-            if len(units) == 1:
+            if len(units) == 1 and next(iter(units)) not in head:
                 head += f" ({next(iter(units))})"
             parts = [head]
             for c in cells:

@@ -19,8 +19,9 @@ from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
 
 NUM, PH, TXT = "num", "ph", "txt"
 
-_NUM = re.compile(r"[<>≤≥~≈]?\(?[-+−–]?\(?(?:[$€£¥])?\d[\d.,']*%?\)?\*{0,3}|\d{1,3}(?:[.,]\d+)?%?\)?")
+_NUM = re.compile(r"[<>≤≥~≈]?[(\[]?[-+−–]?[(\[]?[$€£¥]?\d[\d.,']*[%‰]?[)\]]?[%‰x]?\*{0,3}")
 _SYMBOL = re.compile(r"%|‰|[$€£¥]|\(|\)")
+_CURRENCY_SIGNS = {"$", "€", "£", "¥", "US$", "C$", "A$"}
 _YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)")
 _FIRST_WORDS_IN = re.compile(r"^(?:in|en|unit:?|units:?)\s+", re.I)
 _UNIT_WORDS = {
@@ -63,6 +64,7 @@ class _Tok:
     kind: str  # NUM, PH (a placeholder such as "n/a" or "–") or TXT
     marks: tuple[str, ...] = ()
     words: int = 1
+    unit: str = ""  # a unit printed in the cell itself: "7,471 t CO2e"
 
     @property
     def xc(self) -> float:
@@ -244,12 +246,18 @@ def _tokens(ln: _Line) -> list[_Tok]:
     for ph in phrases:
         text = _join(ph, ln.size)
         marks = tuple(m for w in ph for m in w.marks)
+        if text in _CURRENCY_SIGNS:
+            continue  # the "$" a statement prints at a column's left edge, apart from its figure
         if text.lower() in PLACEHOLDERS:
             out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), PH, marks))
             continue
         if all(_is_num(w.text) or _SYMBOL.fullmatch(w.text) or w.text.lower() in PLACEHOLDERS for w in ph) and any(
                 _is_num(w.text) for w in ph):
             out.extend(_figures(ph, ln.size))
+            continue
+        if len(ph) >= 2 and _is_num(ph[0].text) and _is_unit(" ".join(w.text for w in ph[1:])):
+            unit = " ".join(w.text for w in ph[1:])
+            out.append(_Tok(ph[0].text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), NUM, marks, unit=unit))
             continue
         out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), TXT, marks, len(ph)))
     return out
@@ -326,7 +334,59 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
         cur.append(i)
     if cur:
         runs.append(cur)
-    return runs
+    taken = {i for run in runs for i in range(run[0], run[-1] + 1)}
+    runs.extend(_single_column_runs(lines, taken))
+    return sorted(runs)
+
+
+def _single_value(ln: _Line) -> _Tok | None:
+    """The figure of a 'label ... figure' line: one figure standing well apart, right of a label."""
+    vals = ln.values
+    if len(vals) != 1 or vals[0].kind != NUM or _is_year(vals[0]) or not ln.toks or ln.toks[-1] is not vals[0]:
+        return None
+    before = [t for t in ln.toks if t.x1 <= vals[0].x0]
+    if not before or before[0].kind != TXT or vals[0].x0 - before[-1].x1 < 3 * ln.size:
+        return None
+    return vals[0]
+
+
+def _single_column_runs(lines: list[_Line], taken: set[int]) -> list[list[int]]:
+    """Tables of one figure column ("Renewable energy purchased (PJ) ...... 14"), three rows or more.
+
+    Accepted when a header stands over the figures, or when the figures look like measured ones
+    (separators, decimals, percent) rather than page numbers of a contents list.
+    """
+    out: list[list[int]] = []
+    cur: list[int] = []
+
+    def close() -> None:
+        if len(cur) >= 3:
+            figs = [_single_value(lines[i]) for i in cur]
+            x0 = min(f.x0 for f in figs if f)
+            x1 = max(f.x1 for f in figs if f)
+            above = lines[cur[0] - 1] if cur[0] > 0 else None
+            size = lines[cur[0]].size
+            headed = above is not None and lines[cur[0]].top - above.bottom <= 2 * size and any(
+                t.x0 <= x1 + size and t.x1 >= x0 - size for t in above.toks)
+            measured = sum(bool(f and re.search(r"[.,%]", f.text)) for f in figs) >= len(figs) / 2
+            if headed or measured:
+                out.append(list(cur))
+        cur.clear()
+
+    for i, ln in enumerate(lines):
+        fig = _single_value(ln) if i not in taken else None
+        if fig is None:
+            close()
+            continue
+        if cur:
+            prev, prev_fig = lines[cur[-1]], _single_value(lines[cur[-1]])
+            aligned = prev_fig is not None and (abs(prev_fig.x1 - fig.x1) <= ln.size or abs(
+                prev_fig.x0 - fig.x0) <= ln.size)
+            if cur[-1] != i - 1 or not aligned or ln.baseline - prev.baseline > 2.5 * ln.size:
+                close()
+        cur.append(i)
+    close()
+    return out
 
 
 def _split_x(lines: list[_Line], y0: float, y1: float) -> float | None:
@@ -459,8 +519,8 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
             break
         if any(t.x0 >= zone for t in nxt.values):
             last += 1
-        elif not any(t.x1 > zone for t in nxt.toks) and nxt.baseline - lines[last].baseline <= 1.75 * nxt.size:
-            last += 1
+        elif nxt.baseline - lines[last].baseline <= 1.75 * nxt.size:
+            last += 1  # a label or a cell's note wrapped below the last row
         else:
             break
     # columns only a few rows fill (the base year in one row) join the strong ones
@@ -526,6 +586,8 @@ def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
             break
         if any(t.kind == TXT and t.words >= 14 for t in ln.toks) or ln.size < 0.9 * size:
             break
+        if ln.text.endswith(".") and len(ln.text.split()) >= 5:
+            break  # the end of a sentence, not a title
         caption_lines.insert(0, ln.text)
         top = ln.top
         j -= 1
@@ -622,69 +684,63 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     table_unit = _unit_in(stub) or _unit_in(caption)
     col_units = [_path_unit(p) for p in col_paths]
     label_right = cols[0].x0 - 0.5 * size
-    # split every body line into label fragments, figures by column, and header words over the columns
-    frags: list[_Frag] = []
+    # split every body line into label groups, figures by column, and header words over the columns
+    groups: dict[int, list[list[_Tok]]] = {}
     row_vals: dict[int, list[tuple[int, _Tok]]] = {}
-    events: list[tuple[float, str, object]] = []  # (baseline, kind, payload) in reading order
-    for i in body:
+    events: list[tuple[float, int, str, object]] = []  # (baseline, priority, kind, payload) in reading order
+    for n_line, i in enumerate(body):
         ln = lines[i]
         label_toks = [t for t in ln.toks if t.x1 <= label_right or (t.kind == TXT and t.xc < cols[0].x0 - size)]
         rest = [t for t in ln.toks if t not in label_toks]
         vals = [(k, t) for t in rest if (k := _col_of(t, cols, size)) is not None]
         figures = [(k, t) for k, t in vals if t.kind != TXT]
-        if not figures and len(rest) >= 2 and all(t.kind == TXT or _is_year(t) for t in rest) and (
+        wrapped = n_line > 0 and ln.baseline - lines[body[n_line - 1]].baseline <= 1.75 * ln.size
+        if not figures and not wrapped and len(rest) >= 2 and all(t.kind == TXT or _is_year(t) for t in rest) and (
                 not label_toks or _is_unit(" ".join(t.text for t in label_toks))):
             # a header inside the table starts a new header context
             new_paths, new_stub = _col_headers(lines, [i], cols, size)
-            events.append((ln.baseline, "header", (new_paths, _unit_in(new_stub))))
+            events.append((ln.baseline, 0, "header", (new_paths, _unit_in(new_stub))))
             continue
         if figures:
             row_vals[i] = vals
         if label_toks:
-            text, aux = label_toks[0].text, []
+            split: list[list[_Tok]] = [[label_toks[0]]]
             for a, b in zip(label_toks, label_toks[1:]):
-                if b.x0 - a.x1 >= 1.5 * size or aux:
-                    aux.append(b.text)
+                if b.x0 - a.x1 >= 1.5 * size:
+                    split.append([b])
                 else:
-                    text += " " + b.text
-            frags.append(_Frag(i, text, label_toks[0].x0, ln.top, ln.bottom, ln.baseline, ln.size,
-                               " ".join(aux), bool(figures)))
+                    split[-1].append(b)
+            groups[i] = split
+    frags, outer = _label_columns(lines, groups, row_vals, size)
     # wrapped labels: fragments on tight leading form one block; a block names at most one row
-    blocks: list[list[_Frag]] = []
-    for f in frags:
-        if blocks:
-            prev = blocks[-1][-1]
-            tight = f.baseline - prev.baseline <= min(1.75 * f.size, 0.8 * pitch)
-            if tight and not (f.is_row and any(g.is_row for g in blocks[-1])):
-                blocks[-1].append(f)
-                continue
-        blocks.append([f])
     labelled: set[int] = set()
-    for blk in blocks:
+    for blk in _blocks(frags, size, pitch):
         rows = [f.line for f in blk if f.is_row]
-        text = " ".join(f.text for f in blk)
+        text = " ".join(f.text for f in blk if f.text)
         aux = " ".join(f.aux for f in blk if f.aux)
         if not rows:
             span_top, span_bottom = blk[0].top - 0.3 * size, blk[-1].bottom + 0.3 * size
-            rows = [i for i in row_vals if i not in labelled and not any(f.line == i for f in frags)
+            rows = [i for i in row_vals if i not in labelled and not any(f.line == i and f.text for f in frags)
                     and span_top <= lines[i].baseline <= span_bottom]
             rows = rows[:1]
         if rows:
             labelled.add(rows[0])
-            events.append((lines[rows[0]].baseline, "row", (rows[0], text, aux, blk[0].x0)))
-        else:
-            events.append((blk[0].baseline, "section", (text, blk[0].x0)))
+            events.append((lines[rows[0]].baseline, 2, "row", (rows[0], text, aux, blk[0].x0)))
+        elif text:
+            events.append((blk[0].baseline, 1, "section", (text, blk[0].x0)))
+    for blk in _blocks(outer, size, pitch):  # a category column: a section over the rows beside and below it
+        events.append((blk[0].baseline, 1, "section", (" ".join(f.text for f in blk), blk[0].x0)))
     for i in row_vals:
         if i not in labelled:
-            events.append((lines[i].baseline, "row", (i, "", "", cols[0].x0)))
-    events.sort(key=lambda e: e[0])
+            events.append((lines[i].baseline, 2, "row", (i, "", "", cols[0].x0)))
+    events.sort(key=lambda e: (round(e[0], 1), e[1]))
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
     marker_unit = ""
     tol = 0.3 * size
     cells: list[Cell] = []
     n_row = 0
-    for _, kind, payload in events:
+    for _, _, kind, payload in events:
         if kind == "header":
             new_paths, new_unit = payload  # type: ignore[misc]
             col_paths = [p or old for p, old in zip(new_paths, col_paths)]
@@ -711,8 +767,8 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                     continue  # a lone "$" before the figure's column
                 value = t.text.rstrip("*") if t.kind != TXT else t.text
                 marks = t.marks + (("*",) if value != t.text else ())
-                unit = row_unit or ("%" if value.endswith("%") else "") or col_units[k] or section_unit or (
-                    marker_unit or table_unit)
+                unit = t.unit or row_unit or ("%" if value.endswith("%") else "") or col_units[k] or (
+                    section_unit or marker_unit or table_unit)
                 number = cell_number(value, conventions[k]) if t.kind == NUM else None
                 cells.append(Cell(value, number, path, tuple(col_paths[k]), unit,
                                   (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
@@ -731,6 +787,82 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
 
 def _path_unit(path: list[str]) -> str:
     return next((u for u in map(_unit_in, reversed(path)) if u), "")
+
+
+def _label_columns(lines: list[_Line], groups: dict[int, list[list[_Tok]]], row_vals: dict[int, list],
+                   size: float) -> tuple[list[_Frag], list[_Frag]]:
+    """Sort the text left of the figures into row labels, a unit column and a category column.
+
+    Groups of words far apart on a line stand in different text columns. Columns are found by
+    where groups start; a column of units or one- or two-word entries ("GWh", "Employees") next to
+    the label is the row's unit, and a column whose entries have other text right of them on their
+    line ("Distribution Impact" | "Scope 1 & 2 emissions") is a category over those rows.
+    """
+    flat = sorted((g[0].x0, i, n) for i, gs in groups.items() for n, g in enumerate(gs))
+    cluster_of: dict[tuple[int, int], int] = {}
+    k, last = -1, -1e9
+    for x0, i, n in flat:
+        if x0 - last > 1.5 * size:
+            k += 1
+        cluster_of[(i, n)] = k
+        last = x0
+    n_clusters = k + 1
+    unitish = [0] * n_clusters
+    before_text = [0] * n_clusters
+    count = [0] * n_clusters
+    for i, gs in groups.items():
+        texts = [" ".join(t.text for t in g) for g in gs]
+        for n, text in enumerate(texts):
+            c = cluster_of[(i, n)]
+            count[c] += 1
+            unitish[c] += _is_unit(text) or len(text.split()) <= 2
+            before_text[c] += any(not _is_unit(t) for t in texts[n + 1:])
+    role = []
+    for c in range(n_clusters):
+        if c > 0 and unitish[c] >= 0.6 * count[c]:
+            role.append("unit")
+        elif before_text[c] >= 0.5 * count[c] and c < n_clusters - 1:
+            role.append("outer")
+        else:
+            role.append("label")
+    frags: list[_Frag] = []
+    outer: list[_Frag] = []
+    for i, gs in groups.items():
+        ln = lines[i]
+        label: list[_Tok] = []
+        aux: list[str] = []
+        for n, g in enumerate(gs):
+            r = role[cluster_of[(i, n)]]
+            if len(gs) == 1 and r == "unit":
+                r = "label"  # a lone short label ("Total") is still the row's label
+            text = " ".join(t.text for t in g)
+            if r == "outer" and len(gs) > 1 or r == "outer" and i not in row_vals:
+                outer.append(_Frag(i, text, g[0].x0, ln.top, ln.bottom, ln.baseline, ln.size, "", False))
+            elif r == "unit" and label:
+                aux.append(_unit_in(text) or text)
+            else:
+                label.extend(g)
+        if label or aux or i in row_vals:
+            text = " ".join(t.text for t in label)
+            x0 = label[0].x0 if label else gs[0][0].x0
+            frags.append(_Frag(i, text, x0, ln.top, ln.bottom, ln.baseline, ln.size, " ".join(aux), i in row_vals))
+    frags.sort(key=lambda f: f.baseline)
+    outer.sort(key=lambda f: f.baseline)
+    return frags, outer
+
+
+def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
+    """Fragments on tight leading form one block (a wrapped label); a block holds at most one row."""
+    blocks: list[list[_Frag]] = []
+    for f in frags:
+        if blocks:
+            prev = blocks[-1][-1]
+            tight = f.baseline - prev.baseline <= min(1.75 * f.size, 0.8 * pitch)
+            if tight and not (f.is_row and any(g.is_row for g in blocks[-1])):
+                blocks[-1].append(f)
+                continue
+        blocks.append([f])
+    return blocks
 
 
 def _conventions(row_vals: dict[int, list[tuple[int, _Tok]]], n: int) -> list[bool | None]:

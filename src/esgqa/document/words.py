@@ -59,7 +59,7 @@ def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
     is_generated, get_weight = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetFontWeight
     get_matrix = pdfium_c.FPDFText_GetMatrix
     p_rect, p_mat, p_ox, p_oy = ctypes.byref(rect), ctypes.byref(mat), ctypes.byref(ox), ctypes.byref(oy)
-    cur: list | None = None  # [chars, x0, top, x1, bottom, size, baseline, bold, box bottom, box height]
+    cur: list | None = None  # [chars, x0, top, x1, bottom, size, baseline, bold, box bottom, box height, last left]
     for i in range(n):
         code = codes[i]
         if code in _BREAKS or code < 0x20 or 0xFFF0 <= code:
@@ -74,9 +74,11 @@ def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
         ch = _LIGATURES.get(code) or chr(code)
         if cur is not None:
             ch_h = cur[9]
+            # a ligature's second letter ("fi") shares the first one's box: it starts where that one did
             if abs(bottom - cur[8]) <= 0.1 * max(h, ch_h) and 0.85 * ch_h <= h <= 1.18 * ch_h and (
-                    -0.5 * h <= left - cur[3] <= 0.15 * h):
+                    -0.5 * h <= left - cur[3] <= 0.15 * h or abs(left - cur[10]) <= 0.05 * h):
                 cur[0].append(ch)
+                cur[10] = left
                 if right > cur[3]:
                     cur[3] = right
                 continue
@@ -89,7 +91,7 @@ def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
         # pdfium's font size leaves out the text matrix: "1 Tf" scaled by "7 0 0 7 Tm" is 7 pt
         size = get_size(raw, i) * abs(mat.d) or h / 1.2
         cur = [[ch], left, height - top, right, height - bottom, size, height - oy.value,
-               get_weight(raw, i) >= 600, bottom, h]
+               get_weight(raw, i) >= 600, bottom, h, left]
     if cur is not None:
         yield _word(cur)
 
