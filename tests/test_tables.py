@@ -94,6 +94,17 @@ def test_indented_sub_rows_and_section_rows(tmp_path: Path) -> None:
     assert cell(t, "Total waste", "2023").row_path == ("Waste", "Total waste")
 
 
+def test_an_indented_total_is_no_child_of_the_row_above(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [right(300, 100, "2016"), right(380, 100, "2017")]
+    items += row_items(118, "United States", ["90,349", "120,486"], cols=cols)
+    items += row_items(136, "Germany", ["14,148", "16,951"], cols=cols)
+    items += row_items(154, "Rest of world", ["31,490", "40,429"], cols=cols)
+    items += row_items(172, "Consolidated", ["135,987", "177,866"], x=66, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Consolidated", "2017").row_path == ("Consolidated",)
+
+
 def test_a_section_over_indented_rows_ends_at_its_own_level(tmp_path: Path) -> None:
     cols = (300, 380)
     items = [right(300, 100, "2022"), right(380, 100, "2023")]

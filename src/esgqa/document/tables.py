@@ -10,12 +10,15 @@ Generic rules only: no word list belongs to one report.
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 from dataclasses import dataclass, field
 
 from esgqa.document.model import Box, Cell, Table, Word
 from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
+
+log = logging.getLogger(__name__)
 
 NUM, PH, TXT = "num", "ph", "txt"
 
@@ -90,8 +93,16 @@ class _Line:
 
 
 def find_tables(words: list[Word], page: int) -> list[Table]:
-    """Every table on one page, read from its words (see `esgqa.document.words.page_words`)."""
-    return _find(words, page, depth=0)
+    """Every table on one page, read from its words (see `esgqa.document.words.page_words`).
+
+    A page the reader cannot make sense of gives no tables and a warning, never an exception: its
+    text is still read, and one odd page must not stop a report's ingest.
+    """
+    try:
+        return _find(words, page, depth=0)
+    except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
+        log.warning("table reader failed on page %d", page, exc_info=True)
+        return []
 
 
 def _find(words: list[Word], page: int, depth: int) -> list[Table]:
@@ -655,6 +666,27 @@ class _Parent:
     flat: bool | None = None  # a section's children stand level with it (True) or indented (False)
 
 
+def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[int, float | None]]],
+              x0: float, tol: float) -> bool:
+    """Do a row's figures add up the rows just above it at indent x0 (two or more), column by column?"""
+    run: list[dict[int, float | None]] = []
+    for x, nums in reversed(history):
+        if abs(x - x0) > tol:
+            break
+        run.append(nums)
+    checked = 0
+    if len(run) < 2:
+        return False
+    for k, value in numbers.items():
+        if value is None:
+            continue
+        total = sum(nums.get(k) or 0.0 for nums in run)
+        if abs(total - value) > max(0.005 * abs(value), 1.0):
+            return False
+        checked += 1
+    return checked > 0
+
+
 def _close(stack: list[_Parent], x0: float, tol: float) -> None:
     """Pop the parents a row at indent x0 is not under.
 
@@ -736,6 +768,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     events.sort(key=lambda e: (round(e[0], 1), e[1]))
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
+    history: list[tuple[float, dict[int, float | None]]] = []  # (indent, numbers by column) of rows so far
     marker_unit = ""
     tol = 0.3 * size
     cells: list[Cell] = []
@@ -747,18 +780,28 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             col_units = [_path_unit(p) for p in col_paths]
             marker_unit = new_unit or marker_unit
             stack.clear()
+            history.clear()
         elif kind == "section":
             text, x0 = payload  # type: ignore[misc]
             if _is_unit(text) or (_unit_in(text) and len(text.split()) <= 3):
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 stack.clear()
+                history.clear()
                 continue
             while stack and stack[-1].x0 >= x0 - tol:
                 stack.pop()
             stack.append(_Parent(x0, text, True, _unit_in(text)))
+            history.clear()
         else:
             i, text, aux, x0 = payload  # type: ignore[misc]
+            numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
+            if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and _is_total(
+                    numbers, history, stack[-1].x0, tol):
+                # an indented total under the rows it adds up ("Consolidated"), not a child of the last one
+                while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
+                    stack.pop()
             _close(stack, x0, tol)
+            history.append((x0, numbers))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_unit = aux or _unit_in(text)
             section_unit = next((p.unit for p in reversed(stack) if p.unit), "")
@@ -778,8 +821,8 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     if not cells:
         return None
     used = [lines[i] for i in header + body]
-    box: Box = (min(min(t.x0 for t in ln.toks) for ln in used), min(ln.top for ln in used),
-                max(max(t.x1 for t in ln.toks) for ln in used), max(ln.bottom for ln in used))
+    box: Box = (min(ln.words[0].x0 for ln in used), min(ln.top for ln in used),
+                max(ln.words[-1].x1 for ln in used), max(ln.bottom for ln in used))
     if stub and stub not in caption:
         caption = f"{caption} – {stub}" if caption else stub
     return Table(page, box, caption, tuple(cells))
