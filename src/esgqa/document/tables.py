@@ -35,7 +35,8 @@ _UNIT_WORDS = {
     "equivalent", "equivalents", "eq", "e",
     "m3", "m³", "ml", "megalitres", "megaliters", "litres", "liters", "l", "hl", "km", "m2", "m²", "ha", "sqm",
     "sq", "ft", "eur", "€", "usd", "$", "us$", "chf", "gbp", "£", "cad", "aud", "jpy", "sek", "nok", "dkk",
-    "thousand", "thousands", "million", "millions", "billion", "mn", "bn", "m", "k", "'000", "000", "teur",
+    "thousand", "thousands", "million", "millions", "billion", "billions", "mn", "bn", "m", "k", "'000", "000", "teur",
+    "dollars", "dollar", "euros", "euro", "pounds", "francs",
     "tsd", "mio", "mio.", "mrd", "fte", "ftes", "headcount", "hours", "hour", "h", "days", "number", "no.",
     "count", "kw", "mw", "gw", "kwp", "mwp", "ratio", "rate", "of", "and", "in",
 }
@@ -68,6 +69,7 @@ class _Tok:
     marks: tuple[str, ...] = ()
     words: int = 1
     unit: str = ""  # a unit printed in the cell itself: "7,471 t CO2e"
+    parts: tuple[_W, ...] = ()  # a text phrase's words, to split it where a column starts
 
     @property
     def xc(self) -> float:
@@ -244,18 +246,18 @@ def _tokens(ln: _Line) -> list[_Tok]:
     """Split a line into phrases at cell-wide gaps; a phrase of figures only gives one token per figure."""
     phrases: list[list[_W]] = []
     for w in ln.words:
-        if phrases:
-            prev = phrases[-1][-1]
-            gap = w.x0 - prev.x1
-            # a word space is about 0.3 em; a figure after a label needs less room to stand apart
-            limit = 0.45 * ln.size if _is_num(w.text) and not _is_num(prev.text) else 0.75 * ln.size
-            if gap <= limit:
-                phrases[-1].append(w)
-                continue
-        phrases.append([w])
+        # a word space is about 0.3 em, a justified one up to about 0.7: cells stand further apart
+        if phrases and w.x0 - phrases[-1][-1].x1 <= 0.75 * ln.size:
+            phrases[-1].append(w)
+        else:
+            phrases.append([w])
+    return _phrase_tokens(phrases, ln.size)
+
+
+def _phrase_tokens(phrases: list[list[_W]], size: float) -> list[_Tok]:
     out: list[_Tok] = []
     for ph in phrases:
-        text = _join(ph, ln.size)
+        text = _join(ph, size)
         marks = tuple(m for w in ph for m in w.marks)
         if text in _CURRENCY_SIGNS:
             continue  # the "$" a statement prints at a column's left edge, apart from its figure
@@ -264,13 +266,13 @@ def _tokens(ln: _Line) -> list[_Tok]:
             continue
         if all(_is_num(w.text) or _SYMBOL.fullmatch(w.text) or w.text.lower() in PLACEHOLDERS for w in ph) and any(
                 _is_num(w.text) for w in ph):
-            out.extend(_figures(ph, ln.size))
+            out.extend(_figures(ph, size))
             continue
         if len(ph) >= 2 and _is_num(ph[0].text) and _is_unit(" ".join(w.text for w in ph[1:])):
             unit = " ".join(w.text for w in ph[1:])
             out.append(_Tok(ph[0].text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), NUM, marks, unit=unit))
             continue
-        out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), TXT, marks, len(ph)))
+        out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), TXT, marks, len(ph), parts=tuple(ph)))
     return out
 
 
@@ -300,6 +302,17 @@ def _join(ws: list[_W], size: float) -> str:
     return " ".join(w.text for w in ws)
 
 
+def _split_at(t: _Tok, x: float, size: float) -> list[_Tok]:
+    """A label run into the first figure ("steam 188,693", set tight) split where the figures start."""
+    if t.kind != TXT or not t.parts or not t.x0 < x < t.x1:
+        return [t]
+    left = [w for w in t.parts if w.x1 <= x]
+    right = [w for w in t.parts if w.x1 > x]
+    if not left or not right:
+        return [t]
+    return _phrase_tokens([left], size) + _phrase_tokens([right], size)
+
+
 def _top(ws: list[_W]) -> float:
     return min(w.top for w in ws)
 
@@ -324,9 +337,9 @@ def _is_seed(ln: _Line) -> bool:
     return bool(nums) or len(vals) >= 3
 
 
-def _is_prose(ln: _Line, right_of: float) -> bool:
-    """Running text: a long phrase reaching into the figures' columns ends a table."""
-    return any(t.kind == TXT and (t.words >= 12 or (t.words >= 6 and t.x1 > right_of)) for t in ln.toks)
+def _is_prose(ln: _Line, x0: float, x1: float = 1e9) -> bool:
+    """Running text across the figures' columns (x0..x1) ends a table; a text column beside it does not."""
+    return any(t.kind == TXT and t.words >= 6 and t.x1 > x0 and t.x0 < x1 for t in ln.toks)
 
 
 def _runs(lines: list[_Line]) -> list[list[int]]:
@@ -339,7 +352,8 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
         if cur:
             prev = lines[cur[-1]]
             left = min(t.x0 for j in cur for t in lines[j].values)
-            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left) for b in lines[cur[-1] + 1:i]):
+            right = max(t.x1 for j in cur for t in lines[j].values)
+            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left, right) for b in lines[cur[-1] + 1:i]):
                 runs.append(cur)
                 cur = []
         cur.append(i)
@@ -393,7 +407,7 @@ def _single_column_runs(lines: list[_Line], taken: set[int]) -> list[list[int]]:
             prev, prev_fig = lines[cur[-1]], _single_value(lines[cur[-1]])
             aligned = prev_fig is not None and (abs(prev_fig.x1 - fig.x1) <= ln.size or abs(
                 prev_fig.x0 - fig.x0) <= ln.size)
-            if cur[-1] != i - 1 or not aligned or ln.baseline - prev.baseline > 2.5 * ln.size:
+            if cur[-1] != i - 1 or not aligned or ln.baseline - prev.baseline > 4.5 * ln.size:
                 close()
         cur.append(i)
     close()
@@ -420,20 +434,27 @@ def _split_x(lines: list[_Line], y0: float, y1: float) -> float | None:
         end = max(end, x1)
     best, best_score = None, 0
     for gl, gr in gaps:
-        left_fig = right_label = right_other = 0
+        left_fig = left_prose = right_label = right_prose = right_other = 0
         for ln in sel:
             left = [t for t in ln.toks if gl - 4 * size <= t.x1 <= gl + 0.5]
             right = [t for t in ln.toks if gr - 0.5 <= t.x0 <= gr + 4 * size]
             left_fig += bool(left) and left[-1].kind != TXT
+            # a column of running text ends flush at the gap: the table beside it is read alone
+            left_prose += bool(left) and left[-1].kind == TXT and left[-1].words >= 5 and left[-1].x1 >= gl - size
             if right:
                 rest = [t for t in ln.toks if t.x0 > right[0].x1]
                 if right[0].kind == TXT and any(t.kind == NUM for t in rest):
                     right_label += 1
+                elif right[0].kind == TXT and right[0].words >= 5 and right[0].x0 <= gr + size:
+                    right_prose += 1
                 elif right[0].kind != TXT:
                     right_other += 1
-        if left_fig >= 2 and right_label >= 2 and right_label >= 1.5 * right_other:
-            if left_fig + right_label > best_score:
-                best, best_score = (gl + gr) / 2, left_fig + right_label
+        tables_both = left_fig >= 2 and right_label >= 2 and right_label >= 1.5 * right_other
+        prose_left = left_prose >= 3 and right_label >= 2 and right_label >= 1.5 * right_other
+        prose_right = left_fig >= 2 and right_prose >= 3 and right_label == 0
+        score = left_fig + left_prose + right_label + right_prose
+        if (tables_both or prose_left or prose_right) and score > best_score:
+            best, best_score = (gl + gr) / 2, score
     return best
 
 
@@ -492,7 +513,8 @@ def _unit_in(text: str) -> str:
 
 
 def _is_unit(text: str) -> bool:
-    body = _FIRST_WORDS_IN.sub("", text.strip()).strip("() ")
+    body = _FIRST_WORDS_IN.sub("", text.strip()).strip("() ").replace("‘", "'").replace("’", "'")
+    body = re.sub(r"^([$€£¥])\s?'?000$", r"\1 '000", body)  # "€'000", "$000"
     words = [w for w in re.split(r"[\s/]+", body.lower()) if w]
     if not words or len(words) > 5 or all(w in ("of", "and", "in", "per", "/", "-", "e", "eq") for w in words):
         return False
@@ -722,6 +744,8 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     events: list[tuple[float, int, str, object]] = []  # (baseline, priority, kind, payload) in reading order
     for n_line, i in enumerate(body):
         ln = lines[i]
+        if any(t.kind == TXT and t.x0 < label_right < t.x1 for t in ln.toks):
+            ln.toks = [x for t in ln.toks for x in _split_at(t, label_right, ln.size)]
         label_toks = [t for t in ln.toks if t.x1 <= label_right or (t.kind == TXT and t.xc < cols[0].x0 - size)]
         rest = [t for t in ln.toks if t not in label_toks]
         vals = [(k, t) for t in rest if (k := _col_of(t, cols, size)) is not None]
