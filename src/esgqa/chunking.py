@@ -48,19 +48,26 @@ def chunk(doc: LoadedDocument) -> list[Passage]:
     for page in doc.pages:
         segments, current_after = _segments(page, current, strict=doc.kind == "pdf", markup=markup)
         # A text piece too short to stand alone ("02" before a chapter title, a printed page
-        # number) joins the next piece of its section, or else the one before it; never dropped.
+        # number) joins the next text piece of its section, or else the passage before it (with
+        # its heading, when that heads nothing else on the page); never dropped, and never a
+        # passage of its own that would match every query about its heading.
         carry: tuple[str, str] | None = None
         last: str | None = None
 
-        def flush_carry(page: Page = page) -> None:
+        def flush_carry(section_goes_on: bool = False, page: Page = page) -> None:
             nonlocal carry, last
             if carry is None:
                 return
             section, text = carry
             carry = None
-            if last is not None and passages[last].section == section and passages[last].kind == "text":
-                text = f"{passages.pop(last).text}\n{text}"
-            last = _put(passages, doc, page, section, "text", text)
+            prev = passages.get(last) if last is not None else None
+            if prev is None or prev.kind != "text":
+                last = _put(passages, doc, page, section, "text", text)
+                return
+            if prev.section != section and section and not section_goes_on:
+                text = f"{section}\n{text}"
+            del passages[prev.id]
+            last = _put(passages, doc, page, prev.section, "text", f"{prev.text}\n{text}")
 
         for section, kind, text in segments:
             pieces = _split_table(text) if kind == "table" else _splitter.split_text(text)
@@ -69,7 +76,7 @@ def chunk(doc: LoadedDocument) -> list[Passage]:
                 if not piece:
                     continue
                 if carry is not None and (carry[0] != section or kind != "text"):
-                    flush_carry()
+                    flush_carry(section_goes_on=carry[0] == section)
                 if kind == "text" and len(piece) < 3:
                     carry = (section, f"{carry[1]}\n{piece}" if carry else piece)
                     continue
