@@ -133,3 +133,47 @@ def test_text_that_looks_like_a_formula_is_neutralised(corpus_store, tmp_path):
             cells = [ws["A2"].value, ws["B2"].value]
             assert ws["A2"].data_type == "s" and ws["B2"].data_type == "s"
         assert cells[0].startswith("'=HYPERLINK") and cells[1] == "'@SUM(A1)"
+
+
+def test_control_characters_never_stop_an_xlsx_run_and_are_noted(assistant, tmp_path):
+    """A control character in a cell (pasted from a PDF) cannot go into XLSX: it is replaced and
+    the row says so, the run finishes, and a re-run does not redo (or fail on) that row."""
+    from esgqa.batch import run_batch
+
+    src, out = tmp_path / "q.jsonl", tmp_path / "a.xlsx"
+    rows = [{"question": "How many patents has the company\x01 been granted by the end of 2022?", "note": "a\x0bb"},
+            {"question": "What was the Beijing data center PUE in 2022?", "note": "ok"}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    summary = run_batch(assistant, src, out, bar=False)
+    assert summary.rows == 2 and summary.answered == 2
+    header, got = _read_xlsx(out)
+    assert got[0]["question"] == "How many patents has the company\ufffd been granted by the end of 2022?"
+    assert got[0]["note"] == "a\ufffdb" and got[0]["figure"] == "663"
+    assert "control characters" in got[0]["error"] and "question" in got[0]["error"] and "note" in got[0]["error"]
+    assert not got[1]["error"] and got[1]["answer"]
+    again = run_batch(assistant, src, out, bar=False)
+    assert again.answered == 0 and again.skipped == 2
+
+
+def test_formula_cells_without_saved_values_are_reported_and_kept(assistant, tmp_path):
+    """openpyxl (like most scripts) writes formulas without computing them: there is no question
+    to read, and the row must say so rather than 'empty question', keeping the formula."""
+    from esgqa.batch import run_batch
+
+    src = tmp_path / "q.xlsx"
+    _xlsx(src, ["Question", "Owner"], [
+        ['="How many patents has the company been granted"&" by the end of 2022?"', '=UPPER("ip")'],
+        ["What was the Beijing data center PUE in 2022?", "Facilities"],
+    ])
+    for name in ("a.xlsx", "a.csv"):
+        out = tmp_path / name
+        summary = run_batch(assistant, src, out, bar=False)
+        assert summary.errors == 1
+        if name.endswith(".xlsx"):
+            _, got = _read_xlsx(out)
+        else:
+            got = list(csv.DictReader(out.open()))
+        assert got[0]["Question"] == "'=\"How many patents has the company been granted\"&\" by the end of 2022?\""
+        assert got[0]["Owner"] == "'=UPPER(\"ip\")"
+        assert "formula" in got[0]["error"] and "no computed value" in got[0]["error"], got[0]["error"]
+        assert not got[1]["error"] and got[1]["answer"]

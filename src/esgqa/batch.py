@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -31,6 +32,14 @@ QUESTION_HEADERS = ("question", "questions", "disclosure question", "disclosure"
 ADDED = ("answer", "figure", "unit", "abstained", "citations", "evidence", "confidence", "error", "row")
 WRITE_EVERY_S = 1.0  # the answered file is rewritten (atomically) at least this often
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters an XLSX file cannot hold (XML 1.0 control characters; openpyxl refuses them).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT = "\ufffd"
+
+
+class Formula(str):
+    """A spreadsheet formula whose computed value was never saved in the file (e.g. a sheet
+    written by a script): its text is kept, and the row says why it was not answered."""
 
 
 @dataclass
@@ -106,22 +115,39 @@ def _read_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
     wb = load_workbook(path, data_only=True)  # not read_only: that mode cannot see merged cells
+    formulas = load_workbook(path, data_only=False)  # where a value is missing: was it a formula?
     try:
-        ws = wb.active
+        ws, fws = wb.active, formulas.active
         for merged in list(ws.merged_cells.ranges):  # a merged cell's value belongs to every cell it covers
-            value = ws.cell(merged.min_row, merged.min_col).value
+            value = _value(ws.cell(merged.min_row, merged.min_col), fws)
             ws.unmerge_cells(str(merged))
             for row in ws.iter_rows(min_row=merged.min_row, max_row=merged.max_row,
                                     min_col=merged.min_col, max_col=merged.max_col):
                 for cell in row:
                     cell.value = value
-        rows = [list(r) for r in ws.iter_rows(values_only=True) if any(v not in (None, "") for v in r)]
+        rows = []
+        for r in ws.iter_rows():
+            values = [_value(c, fws) for c in r]
+            if any(v not in (None, "") for v in values):
+                rows.append(values)
     finally:
         wb.close()
+        formulas.close()
     if not rows:
         return Sheet([], [])
     columns = _unique([str(c).strip() if c is not None else "" for c in rows[0]])
     return Sheet(columns, [dict(zip(columns, [*r, *[None] * (len(columns) - len(r))])) for r in rows[1:]])
+
+
+def _value(cell: Any, formulas: Any) -> Any:
+    """A cell's saved value; a formula with no saved value comes back as its text (Formula)."""
+    if cell.value is not None:
+        return cell.value
+    source = formulas.cell(cell.row, cell.column)
+    if source.data_type != "f" or source.value is None:
+        return None
+    text = str(getattr(source.value, "text", source.value))  # an ArrayFormula keeps it in .text
+    return Formula(text if text.startswith("=") else f"={text}")
 
 
 def _read_jsonl(path: Path) -> Sheet:
@@ -176,11 +202,31 @@ def write_sheet(path: Path, sheet: Sheet) -> None:
         wb = Workbook()
         ws = wb.active
         ws.title = "answers"
-        ws.append([neutralise(c) for c in sheet.columns])
+        ws.append([_xlsx_text(neutralise(c)) for c in sheet.columns])
         for r in sheet.rows:
-            ws.append([neutralise(_cell(r.get(c))) for c in sheet.columns])
+            ws.append([_xlsx_text(neutralise(_cell(r.get(c)))) for c in sheet.columns])
         wb.save(tmp)
     os.replace(tmp, path)
+
+
+def _xlsx_text(value: Any) -> Any:
+    return _XLSX_ILLEGAL.sub(REPLACEMENT, value) if isinstance(value, str) else value
+
+
+def xlsx_safe(row: dict[str, Any]) -> dict[str, Any]:
+    """A row XLSX can hold: control characters replaced by U+FFFD, and the row's `error` says
+    where, so one odd cell never stops a run (nor every re-run at the same row)."""
+    bad = [k for k, v in row.items() if k != "error" and isinstance(v, str) and _XLSX_ILLEGAL.search(v)]
+    if not bad:
+        return row
+    out = {k: _xlsx_text(v) for k, v in row.items()}
+    note = f"control characters (not allowed in XLSX) replaced with {REPLACEMENT} in: {', '.join(bad)}"
+    out["error"] = f"{out['error']}; {note}" if out.get("error") else note
+    return out
+
+
+def _same_question(a: str, b: str) -> bool:
+    return _xlsx_text(a) == _xlsx_text(b)
 
 
 def _cell(value: Any) -> Any:
@@ -231,12 +277,13 @@ def run_batch(
     idcol = sheet.column("id")
     assistant.check_document(document)
     as_json = output.suffix.lower() == ".jsonl"
+    as_xlsx = output.suffix.lower() == ".xlsx"
     done = _finished_rows(output, qcol, as_json)
     results: dict[int, dict] = {}
     todo = []
     for n, row in enumerate(sheet.rows, start=1):
         question = str(row.get(qcol) or "").strip()
-        if done.get(n, (None,))[0] == question:
+        if n in done and _same_question(done[n][0], question):
             results[n] = done[n][1]
         else:
             todo.append((n, row, question))
@@ -249,11 +296,22 @@ def run_batch(
         return memo[question]
 
     def work(item: tuple[int, dict, str]) -> tuple[int, dict]:
+        n, out = answer_row(item)
+        return n, xlsx_safe(out) if as_xlsx else out
+
+    def answer_row(item: tuple[int, dict, str]) -> tuple[int, dict]:
         n, row, question = item
         extra = {"row": n, **({"id": row.get(idcol)} if idcol and as_json else {})}
-        if not question:
-            fields = {"answer": "", "abstained": None, "error": "empty question: nothing to answer"}
-            return n, ({"question": "", **fields, "citations": [], **extra} if as_json else {**row, **fields, **extra})
+        error = ""
+        if isinstance(row.get(qcol), Formula):
+            error = (f"the question cell is a formula ({question}) with no computed value saved in the file: "
+                     "open and save it in Excel or LibreOffice, or paste the values, then run again")
+        elif not question:
+            error = "empty question: nothing to answer"
+        if error:
+            fields = {"answer": "", "abstained": None, "error": error}
+            return n, ({"question": question, **fields, "citations": [], **extra} if as_json
+                       else {**row, **fields, **extra})
         try:
             ans = ask(question)
         except InputError as err:
