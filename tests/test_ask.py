@@ -1,7 +1,5 @@
 """The bundled report answers with cited figures, offline; undisclosed things are not invented."""
 
-import json
-
 import pytest
 
 from conftest import run_cli
@@ -48,8 +46,29 @@ def test_ask_json_contract(corpus_store):
     assert data["timings_ms"]["total"] > 0
 
 
-def test_ask_on_empty_store_ingests_the_corpus_first(tmp_path):
-    proc = run_cli("ask", "How many KClub activities were launched?", "--json", store=tmp_path / "fresh")
-    assert proc.returncode == 0, proc.stderr
-    assert "ingesting the bundled corpus" in proc.stderr
-    assert json.loads(proc.stdout)["citations"]
+@pytest.mark.parametrize("command", [["ask", "How many KClub activities were launched?"], ["docs"],
+                                     ["check", "--consistency"], ["batch", "q.csv", "-o", "a.csv"]])
+def test_an_empty_store_is_named_and_never_filled_behind_the_users_back(tmp_path, command):
+    """A mistyped --store must not answer from the bundled report (only `esgqa demo` loads it)."""
+    (tmp_path / "q.csv").write_text("question\nHow many patents?\n")
+    missing = tmp_path / "typo-store"
+    args = [str(tmp_path / a) if a.endswith(".csv") else a for a in command]
+    proc = run_cli(*args, store=missing)
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and str(missing) in lines[0] and "empty" in lines[0] and "ingest" in lines[0], lines
+    assert not missing.exists(), "a read command created the store"
+    assert not (tmp_path / "a.csv").exists()
+    if command[0] != "ask":
+        return
+    existing = tmp_path / "empty-store"
+    (existing / "chroma").mkdir(parents=True)
+    proc = run_cli(*args, store=existing)
+    assert proc.returncode != 0 and "empty" in proc.stderr and str(existing) in proc.stderr
+    assert not (existing / "chroma" / "chroma.sqlite3").exists()
+    from esgqa.index import Index
+    from esgqa.settings import Settings
+
+    Index(Settings(store=tmp_path / "opened"))  # a real store, nothing ingested
+    proc = run_cli(*args, store=tmp_path / "opened")
+    assert proc.returncode != 0 and "holds no documents" in proc.stderr, proc.stderr

@@ -60,3 +60,45 @@ def test_unknown_document_and_wrong_flag(corpus_store):
     proc = run_cli("ask", "What was the PUE?", "--no-such-flag", store=corpus_store)
     assert proc.returncode == 2 and len(stderr_lines(proc)) == 1
     assert _docs(corpus_store) == before
+
+
+@pytest.mark.parametrize("k", ["0", "-1", "101", "many"])
+def test_k_outside_1_to_100_is_refused_in_one_line(corpus_store, k):
+    proc = run_cli("ask", "What was the PUE?", "--k", k, store=corpus_store)
+    assert proc.returncode == 2
+    lines = stderr_lines(proc)
+    assert len(lines) == 1 and "--k" in lines[0] and "1 to 100" in lines[0], lines
+
+
+def test_k_is_checked_for_every_caller_not_only_the_cli(assistant):
+    from esgqa.loading import InputError
+
+    with pytest.raises(InputError, match="between 1 and 100"):
+        assistant.ask("What was the PUE?", k=0)
+    assert assistant.ask("What was the Beijing data center PUE in 2022?", k=1).citations
+
+
+@pytest.mark.parametrize("auth", ["analyst:", ":secret", "analyst", ""])
+def test_auth_without_a_user_or_password_is_refused(auth):
+    from pydantic import SecretStr
+
+    from esgqa.loading import InputError
+    from esgqa.settings import UISettings
+    from esgqa.ui import credentials
+
+    with pytest.raises(InputError, match="non-empty user and password"):
+        credentials(UISettings(auth=SecretStr(auth)))
+    assert credentials(UISettings(auth=SecretStr("analyst:s3cret:x"))) == ("analyst", "s3cret:x")
+
+
+def test_serve_on_a_public_host_with_an_empty_password_does_not_start(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT, cli_env
+
+    env = cli_env(tmp_path / "store", ESGQA_UI__AUTH="analyst:")
+    proc = subprocess.run([sys.executable, "-m", "esgqa.cli", "serve", "--host", "0.0.0.0", "--port", "1"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert proc.returncode == 2 and "non-empty user and password" in proc.stderr, proc.stderr
+    assert not (tmp_path / "store").exists()

@@ -272,3 +272,31 @@ def test_twenty_users_ask_while_one_uploads(server, browser, tmp_path):
     uploaded = Client(server["url"], verbose=False).predict(
         "How many trees did the load test site plant in 2022?", "load-test-report", api_name="/ask")
     assert uploaded["figure"] == "4,321"
+
+
+def test_upload_errors_name_the_size_limit_and_the_table_shows_incomplete_documents(tmp_path):
+    """What the Index button says with no file (a file over the limit never arrives: the browser
+    refuses it) or with one over the limit, and the Documents table's status column."""
+    import gradio as gr
+
+    from esgqa.assistant import Assistant
+    from esgqa.settings import Settings, UISettings
+    from esgqa.ui import build_app
+
+    report = tmp_path / "notes.md"
+    report.write_text("".join(f"# Site {i}\n\nSite {i} used {1000 + i:,} MWh in 2022.\n\n" for i in range(70)))
+    assistant = Assistant(Settings(store=tmp_path / "store", ui=UISettings(max_upload_mb=1)))
+    doc, passages = assistant.prepare(report)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.index.add(doc, passages, lambda n: (_ for _ in ()).throw(KeyboardInterrupt()))
+    app = build_app(assistant)
+    fns = {getattr(f.fn, "__name__", ""): f.fn for f in app.fns.values()}
+    with pytest.raises(gr.Error, match="at most 1 MB"):
+        fns["upload"](None)
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
+    status, _, table = fns["upload"]([str(big)])
+    assert "2.0 MB is over the upload limit of 1 MB" in status
+    row = next(r for r in table if r[0] == "notes")
+    assert row[4].startswith(f"INCOMPLETE (64 of {len(passages)} chunks)")
+    assert not (tmp_path / "store" / "uploads" / "big.pdf").exists()

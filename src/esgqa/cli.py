@@ -7,14 +7,30 @@ import json
 import sys
 from pathlib import Path
 
-from esgqa.loading import InputError, one_line
+from esgqa.loading import InputError, StoreError, one_line
 from esgqa.settings import Settings
+from esgqa.types import DocumentInfo
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
         print(f"esgqa: error: {message} (see esgqa --help)", file=sys.stderr)
         raise SystemExit(2)
+
+
+K_RANGE = (1, 100)  # as esgqa.assistant.K_MIN / K_MAX (not imported: --help stays fast)
+
+
+def passages_k(text: str) -> int:
+    """--k: passages per answer, 1 to 100."""
+    low, high = K_RANGE
+    try:
+        k = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}, not {text!r}") from None
+    if not low <= k <= high:
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high}, not {k}")
+    return k
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ingest", help="index report files or folders (default: the bundled corpus)")
     s.add_argument("paths", nargs="*", type=Path)
+    s.add_argument("--name", help="the document's name (one file only; default: the file name without extension)")
 
     s = sub.add_parser("ask", help="answer one question with citations")
     s.add_argument("question")
     s.add_argument("--document", help="restrict to one document (its file stem)")
-    s.add_argument("--k", type=int, help="passages to retrieve")
+    s.add_argument("--k", type=passages_k, help="passages to retrieve (1 to 100)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("docs", help="list indexed documents")
@@ -88,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         return 2
+    except StoreError as err:
+        print(f"esgqa: error: {err}", file=sys.stderr)
+        if args.debug:
+            raise
+        return 1
     except KeyboardInterrupt:
         print("esgqa: interrupted", file=sys.stderr)
         return 130
@@ -98,22 +120,35 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _assistant(args: argparse.Namespace):
+def _assistant(args: argparse.Namespace, *, create: bool = True):
     from esgqa.assistant import Assistant
 
-    return Assistant(settings_from(args))
+    return Assistant(settings_from(args), create=create)
+
+
+def _reader(args: argparse.Namespace):
+    """The assistant for a command that answers from the store: an empty (or missing) store is
+    an error naming it, never filled with the bundled report behind the user's back."""
+    assistant = _assistant(args, create=False)
+    assistant.require_documents()
+    return assistant
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from esgqa.assistant import check_name
     from esgqa.loading import find_files
 
-    assistant = _assistant(args)
-    paths = args.paths or [assistant.settings.corpus]
+    paths = args.paths or [settings_from(args).corpus]
     files = find_files(paths)
     if not files:
         raise InputError(f"no .pdf, .md or .txt files in {', '.join(map(str, paths))}")
+    if args.name is not None:
+        check_name(args.name)
+        if len(files) != 1:
+            raise InputError(f"--name needs exactly one file, not {len(files)}")
+    assistant = _assistant(args)
     failed = []
     for path in files:
         try:
@@ -124,15 +159,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             continue
         with tqdm(total=len(passages), desc=doc.name[:40], unit="chunk", file=sys.stderr,
                   disable=None, leave=False) as bar:
-            res = assistant.index.add(doc, passages, bar.update)
+            res = assistant.index.add(doc, passages, bar.update, name=args.name)
         state = "unchanged" if res.unchanged else f"+{res.added} -{res.removed}"
-        print(f"{res.document}: {res.total} chunks ({state}), {len(doc.pages)} page(s)")
+        print(f"{res.document}: {res.total} chunks ({state}), {len(doc.pages)} page(s)", flush=True)
+        if res.note:
+            print(f"esgqa: {path}: {res.note}", file=sys.stderr)
     return 2 if failed else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    assistant = _assistant(args)
-    assistant.ensure_corpus()
+    assistant = _reader(args)
     answer = assistant.ask(args.question, document=args.document, k=args.k)
     if answer.grounding and answer.grounding.get("fallback"):
         why = answer.grounding.get("error") or answer.grounding.get("reason")
@@ -156,17 +192,25 @@ def format_answer(answer) -> str:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    assistant = _assistant(args)
+    assistant = _reader(args)
     docs = assistant.index.documents()
     if args.json:
         print(json.dumps([d.model_dump() for d in docs], ensure_ascii=False))
-    elif not docs:
-        print("no documents indexed (run: esgqa ingest)")
     else:
         for d in docs:
             pages = f"{d.pages} pages" if d.pages else "no pages"
-            print(f"{d.name}\t{d.kind}\t{pages}\t{d.chunks} chunks\t{d.title}")
+            state = "complete" if d.complete else "INCOMPLETE"
+            print(f"{d.name}\t{d.kind}\t{pages}\t{d.chunks} chunks\t{state}\t{d.title}\t{d.source}")
+    for d in docs:
+        if not d.complete:
+            print(f"esgqa: {d.name} is INCOMPLETE: {incomplete(d)}", file=sys.stderr)
     return 0
+
+
+def incomplete(d: DocumentInfo) -> str:
+    """Why a document is incomplete and how to finish it."""
+    source = d.source or "its file"
+    return f"its ingest did not finish ({d.unfinished()} stored); run esgqa ingest {source} to complete it"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -232,8 +276,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise InputError("--workers must be at least 1")
-    assistant = _assistant(args)
-    assistant.ensure_corpus()
+    assistant = _reader(args)
     summary = run_batch(assistant, args.input, args.output, document=args.document, workers=args.workers)
     print(f"esgqa batch: {summary.line(args.output)}", file=sys.stderr)
     return 0
@@ -246,8 +289,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise InputError("give a claims file (with -o OUTPUT) or --consistency")
     if args.claims and not args.output:
         raise InputError("checking claims needs -o OUTPUT")
-    assistant = _assistant(args)
-    assistant.ensure_corpus()
+    assistant = _reader(args)
     if args.claims:
         from esgqa.crosscheck import check_claims, summary
 
@@ -275,14 +317,18 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def cmd_serve(args: argparse.Namespace) -> int:
     from esgqa import ui
 
-    settings = settings_from(args).ui
+    full = settings_from(args)
+    settings = full.ui
     if settings.host not in LOOPBACK and not settings.auth:
         raise InputError(f"refusing to serve on {settings.host} without auth: set ESGQA_UI__AUTH=user:password "
                          "(or serve on 127.0.0.1)")
-    if settings.auth and ":" not in settings.auth.get_secret_value():
-        raise InputError("ESGQA_UI__AUTH must be user:password")
+    ui.credentials(settings)
     assistant = _assistant(args)
-    assistant.ensure_corpus()
+    if full.store == Settings.model_fields["store"].default and not full.chroma_url:
+        assistant.ensure_corpus()  # the app's first start on the default store shows the bundled report
+    elif assistant.index.is_empty():
+        print(f"esgqa: the store {full.store if not full.chroma_url else full.chroma_url} is empty; "
+              "add reports in the app's Documents tab or with esgqa ingest", file=sys.stderr)
     print(f"esgqa: serving on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     ui.launch(assistant)
     return 0

@@ -7,12 +7,17 @@ embeds nothing, and a changed file only embeds its new chunks and drops the stal
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import errno
 import fcntl
 import functools
 import math
 import os
+import shutil
+import sqlite3
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,14 +31,16 @@ import numpy as np  # noqa: E402
 from chromadb.api import ClientAPI  # noqa: E402
 from chromadb.api.shared_system_client import SharedSystemClient  # noqa: E402
 from chromadb.config import Settings as ChromaSettings  # noqa: E402
+from chromadb.errors import ChromaError  # noqa: E402
 from langchain_chroma import Chroma  # noqa: E402
 from langchain_core.embeddings import Embeddings  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 
+from esgqa.chunking import rename  # noqa: E402
 from esgqa.document.units import cells_from_json, cells_to_json  # noqa: E402
 from esgqa.embeddings import get_embeddings  # noqa: E402
 from esgqa.lexicon import find_abbreviations, tokens  # noqa: E402
-from esgqa.loading import InputError, one_line  # noqa: E402
+from esgqa.loading import InputError, StoreError, one_line  # noqa: E402
 from esgqa.settings import Settings  # noqa: E402
 from esgqa.types import DocumentInfo, LoadedDocument, Passage  # noqa: E402
 
@@ -99,19 +106,20 @@ def index_text(p: Passage) -> str:
 
 
 class IngestResult:
-    def __init__(self, document: str, added: int, removed: int, total: int) -> None:
+    def __init__(self, document: str, added: int, removed: int, total: int, note: str = "") -> None:
         self.document, self.added, self.removed, self.total = document, added, removed, total
+        self.note = note  # what the user must know: a name clash resolved, a copy of a known file
 
     @property
     def unchanged(self) -> bool:
         return self.added == 0 and self.removed == 0
 
 
-def chroma_client(settings: Settings) -> ClientAPI:
-    """The embedded store under `store/chroma`, or a Chroma server when `chroma_url` is set."""
+def chroma_client(settings: Settings, path: Path | None = None) -> ClientAPI:
+    """The embedded store under `store/chroma` (or `path`), or a Chroma server when `chroma_url` is set."""
     chroma = ChromaSettings(anonymized_telemetry=False)
     if not settings.chroma_url:
-        path = Path(settings.store) / "chroma"
+        path = path or Path(settings.store) / "chroma"
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma)
     url = urlparse(settings.chroma_url)
@@ -143,30 +151,120 @@ def store_lock(store: Path, name: str, doing: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def where(settings: Settings) -> str:
+    """The store as the user names it: its folder, or the server and collection."""
+    if settings.chroma_url:
+        return f"the Chroma server at {settings.chroma_url} (collection '{settings.collection}')"
+    return str(settings.store)
+
+
+def empty_store(settings: Settings) -> InputError:
+    """What every command but `demo` says on a store with no documents, instead of filling it."""
+    store = where(settings)
+    missing = not settings.chroma_url and not (Path(settings.store) / "chroma" / "chroma.sqlite3").exists()
+    state = "does not exist" if missing and not Path(settings.store).exists() else "holds no documents"
+    target = "" if settings.chroma_url else f" --store {settings.store}"
+    return InputError(f"the store {store} is empty ({state}); add reports with: esgqa{target} ingest FILE_OR_FOLDER "
+                      "(or run esgqa demo for the bundled report)")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    while exc is not None and exc not in seen:
+        seen.append(exc)
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return seen
+
+
+LOW_SPACE = 64 * 1024 * 1024  # below this, a failed compaction is taken to be a full disk
+
+
+def store_fault(exc: BaseException, settings: Settings, doing: str) -> StoreError:
+    """A Chroma, SQLite or file-system failure as one plain line: the store, the cause, what to do."""
+    store = where(settings)
+    chain = _chain(exc)
+    text = " ".join(str(e) for e in chain).lower()
+    codes = {getattr(e, "errno", None) for e in chain}
+    free = None
+    if not settings.chroma_url:
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(Path(settings.store)).free
+    if (errno.ENOSPC in codes or errno.EDQUOT in codes or "no space left" in text or "disk is full" in text
+            or (("compaction" in text or "backfill" in text) and free is not None and free < LOW_SPACE)):
+        return StoreError(f"{store}: no space left on device while {doing}; what was indexed before is intact "
+                          "(free some space, then run the same command again to finish)")
+    if errno.EROFS in codes or errno.EACCES in codes or errno.EPERM in codes or "readonly" in text:
+        return StoreError(f"{store}: not writable ({one_line(exc)}) while {doing}; it can be read, but adding "
+                          "documents needs a writable --store")
+    if "malformed" in text or "not a database" in text or "no such table" in text or "corrupt" in text:
+        return StoreError(f"{store}: the index database is damaged ({one_line(exc)}); move the store folder "
+                          "aside and ingest the reports again")
+    return StoreError(f"{store}: the index failed while {doing} ({one_line(exc, kind=True)}); if it happens "
+                      "again, the store may be damaged: move it aside and ingest the reports again")
+
+
+_FAULTS = (ChromaError, sqlite3.Error, OSError)
+
+
 class Index:
     FRESH_S = 1.0  # how often a reader checks whether another process changed the store
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, create: bool = True) -> None:
+        """Open the store; with `create=False` a store without a database is an error, not made
+        (a mistyped --store must not leave an empty store behind)."""
         self.settings = settings
-        Path(settings.store).mkdir(parents=True, exist_ok=True)
+        self.read_only = False
+        self._path: Path | None = None  # where the embedded database is read from
+        if not settings.chroma_url:
+            self._check_files(create)
         self.embeddings = LazyEmbeddings()
-        self._open()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._follow_lock = threading.Lock()
         self._cache: dict[str, object] = {}
         self._checked = 0.0
+        with self._faults("opening"):
+            self._open()
+
+    def _check_files(self, create: bool) -> None:
+        store = Path(self.settings.store)
+        chroma = store / "chroma"
+        db = chroma / "chroma.sqlite3"
+        if not db.exists():
+            if chroma.is_dir() and any(p.is_dir() for p in chroma.iterdir()):
+                raise StoreError(f"{store}: the index database {db} is missing (its vector files are there): "
+                                 "the store is damaged; move it aside and ingest the reports again")
+            if not create:
+                raise empty_store(self.settings)
+            with self._faults("creating it"):
+                store.mkdir(parents=True, exist_ok=True)
+            return
+        if not (os.access(chroma, os.W_OK) and os.access(db, os.W_OK)):
+            # Chroma cannot open a database it may not write (it migrates on start): read a copy.
+            self.read_only = True
+            copy = Path(tempfile.mkdtemp(prefix="esgqa-readonly-"))
+            atexit.register(shutil.rmtree, copy, True)
+            with self._faults("copying the read-only store"):
+                shutil.copytree(chroma, copy / "chroma")
+            self._path = copy / "chroma"
+
+    @contextlib.contextmanager
+    def _faults(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except _FAULTS as exc:
+            raise store_fault(exc, self.settings, doing) from exc
 
     def _open(self) -> None:
         # Two processes creating a new embedded store at once both run Chroma's migrations
         # ("table collections already exists"): opening is serialised too, briefly.
-        opening = (contextlib.nullcontext() if self.settings.chroma_url
+        opening = (contextlib.nullcontext() if self.settings.chroma_url or self.read_only
                    else store_lock(self.settings.store, "open.lock", "opening"))
         with opening:
             self._open_client()
 
     def _open_client(self) -> None:
-        self._client = chroma_client(self.settings)
+        self._client = chroma_client(self.settings, self._path)
         self.vectors = Chroma(
             client=self._client,
             collection_name=self.settings.collection,
@@ -180,7 +278,7 @@ class Index:
         """An embedded Chroma client keeps its vector index in memory and never sees another
         process's writes; a fresh one (not chromadb's per-path cached one) reads them from disk.
         Requests still holding the old collection finish on it."""
-        if self.settings.chroma_url:  # a server's index is always current
+        if self.settings.chroma_url or self.read_only:  # a server's index is always current
             self._seen = self._collection.count()
             return
         path = self._client.get_settings().persist_directory
@@ -191,7 +289,7 @@ class Index:
     # ---- reading -------------------------------------------------------------------------
     def passages(self) -> list[Passage]:
         self._follow()
-        with self._lock:
+        with self._lock, self._faults("reading"):
             if "passages" not in self._cache:
                 got = self._collection.get(include=["documents", "metadatas"])
                 rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]),
@@ -207,33 +305,50 @@ class Index:
         if now - self._checked < self.FRESH_S or self._write_lock.locked():
             return  # (while this process writes, the count changes by its own hand)
         self._checked = now
-        if self._collection.count() != self._seen and self._follow_lock.acquire(blocking=False):
+        with self._faults("reading"):
+            changed = self._collection.count() != self._seen
+        if changed and self._follow_lock.acquire(blocking=False):
             try:
-                self._reopen()
+                with self._faults("reopening"):
+                    self._reopen()
                 self._invalidate()
             finally:
                 self._follow_lock.release()
 
     def is_empty(self) -> bool:
-        return self._collection.count() == 0
+        return self.count() == 0
 
     def count(self) -> int:
-        return self._collection.count()
+        with self._faults("reading"):
+            return self._collection.count()
+
+    def require_documents(self) -> None:
+        """Commands that answer from the store refuse an empty one rather than answer from nothing."""
+        if self.is_empty():
+            raise empty_store(self.settings)
 
     def documents(self) -> list[DocumentInfo]:
+        """Indexed documents; one whose chunks are not all of one finished version is incomplete."""
         docs: dict[str, DocumentInfo] = {}
-        got = self._collection.get(include=["metadatas"])
+        versions: dict[str, set[str]] = {}
+        with self._faults("reading"):
+            got = self._collection.get(include=["metadatas"])
         for meta in got["metadatas"]:
             name = meta["document"]
             info = docs.setdefault(name, DocumentInfo(
                 name=name, title=meta.get("title", ""), kind=meta.get("doc_kind", ""),
                 pages=meta.get("doc_pages") or None, sha256=meta.get("sha256", ""),
+                source=meta.get("source", ""), expected=meta.get("doc_chunks"),
             ))
             info.chunks += 1
+            versions.setdefault(name, set()).add(meta.get("sha256", ""))
+        for name, info in docs.items():
+            info.complete = len(versions[name]) == 1 and (info.expected is None or info.chunks == info.expected)
         return sorted(docs.values(), key=lambda d: d.name)
 
     def has_document(self, name: str) -> bool:
-        return bool(self._collection.get(where={"document": name}, limit=1)["ids"])
+        with self._faults("reading"):
+            return bool(self._collection.get(where={"document": name}, limit=1)["ids"])
 
     def bm25(self) -> tuple[LuceneBM25, list[Passage]]:
         passages = self.passages()
@@ -261,10 +376,12 @@ class Index:
         """Nearest passages by cosine. Chroma returns ids and distances only: the texts are
         already in memory for BM25 (fetching them again was half of Chroma's time)."""
         self._follow()
-        got = self._collection.query(
-            query_embeddings=[self.embeddings.embed_query(query)], n_results=n,
-            where={"document": document} if document else None, include=["distances"],
-        )
+        vector = self.embeddings.embed_query(query)
+        with self._faults("searching"):
+            got = self._collection.query(
+                query_embeddings=[vector], n_results=n,
+                where={"document": document} if document else None, include=["distances"],
+            )
         ids, distances = got["ids"][0], got["distances"][0]
         known = self.by_id()
         if any(i not in known for i in ids):  # another process added passages: reload
@@ -275,31 +392,81 @@ class Index:
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """One writer per store at a time, across processes (released by the OS if one is killed)."""
-        with self._write_lock, store_lock(self.settings.store, "write.lock", "writing to"):
-            yield
+        """One writer per store at a time, across processes (released by the OS if one is killed).
+        Only writers take the lock: a read-only store can still be read."""
+        if self.read_only:
+            raise StoreError(f"{self.settings.store}: the store is read-only; it can be read, but adding "
+                             "documents needs a writable --store")
+        with self._faults("writing"), self._write_lock:
+            Path(self.settings.store).mkdir(parents=True, exist_ok=True)  # the lock's folder (also with a server)
+            with store_lock(self.settings.store, "write.lock", "writing to"):
+                yield
 
     def add(
         self, doc: LoadedDocument, passages: list[Passage],
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int], None] | None = None, *, name: str | None = None,
     ) -> IngestResult:
         """Embed and store a document's new chunks, then drop its stale ones.
 
         Crash-safe by construction: chunk ids are content hashes, each batch is written whole,
         and stale chunks go only after the new ones are in. Killed at any point, the store
-        holds whole chunks that answer, and a re-run adds just what is missing.
+        holds whole chunks that answer, `documents()` shows the document incomplete, and a
+        re-run adds just what is missing.
+
+        A document is known by its source path and content hash: the same path (or the same
+        content from elsewhere) updates its document; another file never replaces it, but gets
+        a free name (`name`, or the file stem with a suffix) and the result's `note` says so.
         """
         with self.writing():
-            result = self._add(doc, passages, progress)
+            target, source, note, drop = self._identify(doc, name)
+            if target != doc.name:
+                doc = doc.model_copy(update={"name": target})
+                passages = rename(passages, target)
+            result = self._add(doc, passages, progress, source)
+            for old in drop:  # the same file under its old name (renamed with --name)
+                self._collection.delete(where={"document": old})
             self._seen = self._collection.count()
-            return result
+        if drop:
+            self._invalidate()
+        result.note = note
+        return result
+
+    def _identify(self, doc: LoadedDocument, name: str | None) -> tuple[str, str, str, list[str]]:
+        """(name to store under, source to record, note for the user, old names of this file to drop)."""
+        source = str(Path(doc.path).resolve())
+        docs = {d.name: d for d in self.documents()}
+        same_path = [d.name for d in docs.values() if d.source == source]
+        if same_path:
+            keep = name or (doc.name if doc.name in same_path else same_path[0])
+            taken = docs.get(keep)
+            if taken is not None and taken.source and taken.source != source:  # only with --name
+                raise InputError(f"the name '{keep}' is already used by {taken.source}; choose another --name")
+            return keep, source, "", [n for n in same_path if n != keep]
+        twin = next((d for d in docs.values() if d.sha256 == doc.sha256 and d.source), None)
+        if twin is not None and name in (None, twin.name):
+            return twin.name, twin.source, (f"same content as '{twin.name}' (from {twin.source}); "
+                                            "kept as one document"), []
+        wanted = name or doc.name
+        taken = docs.get(wanted)
+        if taken is None:
+            return wanted, source, "", []
+        if not taken.source:  # indexed before sources were recorded: it can only be this file
+            return wanted, source, "", []
+        if name:
+            raise InputError(f"the name '{name}' is already used by {taken.source}; choose another --name")
+        n = 2
+        while f"{wanted}-{n}" in docs:
+            n += 1
+        return f"{wanted}-{n}", source, (f"'{wanted}' is already {taken.source}; indexed as '{wanted}-{n}' "
+                                         "(choose a name with --name)"), []
 
     def _add(
         self, doc: LoadedDocument, passages: list[Passage], progress: Callable[[int], None] | None,
+        source: str,
     ) -> IngestResult:
         got = self._collection.get(where={"document": doc.name}, include=["metadatas"])
         existing = set(got["ids"])
-        old_seq = {i: m.get("seq") for i, m in zip(got["ids"], got["metadatas"])}
+        old_meta = dict(zip(got["ids"], got["metadatas"]))
         new = {p.id: p for p in passages}
         seq = {pid: n for n, pid in enumerate(new)}  # reading order, which Chroma does not keep
         # Similar lengths batched together: the model pads each batch to its longest text.
@@ -312,13 +479,16 @@ class Index:
                 ids=[p.id for p in batch],
                 embeddings=vectors,
                 documents=[p.text for p in batch],
-                metadatas=[_metadata(doc, p, seq[p.id]) for p in batch],
+                metadatas=[_metadata(doc, p, seq[p.id], source, len(new)) for p in batch],
             )
             if progress:
                 progress(len(batch))
-        moved = [pid for pid in new if pid in existing and old_seq.get(pid) != seq[pid]]
-        if moved:  # kept chunks whose place changed: metadata only, nothing re-embedded
-            self._collection.update(ids=moved, metadatas=[_metadata(doc, new[pid], seq[pid]) for pid in moved])
+        # Kept chunks whose place, version or source changed: metadata only, nothing re-embedded.
+        # Until this is done (and the stale chunks gone) the document reads as incomplete.
+        meta = {pid: _metadata(doc, new[pid], seq[pid], source, len(new)) for pid in new if pid in existing}
+        moved = [pid for pid, m in meta.items() if old_meta.get(pid) != m]
+        if moved:
+            self._collection.update(ids=moved, metadatas=[meta[pid] for pid in moved])
         if stale:  # only after the new chunks are safely in
             self._collection.delete(ids=stale)
         self._invalidate()
@@ -338,11 +508,11 @@ class Index:
             self._cache.clear()
 
 
-def _metadata(doc: LoadedDocument, p: Passage, seq: int) -> dict:
+def _metadata(doc: LoadedDocument, p: Passage, seq: int, source: str, total: int) -> dict:
     meta = {
         "document": doc.name, "seq": seq, "section": p.section, "kind": p.kind, "title": doc.title,
         "doc_kind": doc.kind, "doc_pages": len(doc.pages) if doc.kind == "pdf" else 0,
-        "sha256": doc.sha256,
+        "sha256": doc.sha256, "source": source, "doc_chunks": total,
     }
     if p.page is not None:
         meta["page"] = p.page

@@ -28,6 +28,11 @@ class InputError(Exception):
     """Bad user input: reported as one line on stderr with exit code 2."""
 
 
+class StoreError(Exception):
+    """The store cannot be read or written (disk full, damaged, read-only): one line naming the
+    store, the cause and what to do, exit code 1; never Chroma's internals as an 'internal error'."""
+
+
 def find_files(paths: list[Path]) -> list[Path]:
     """Expand folders to the report files inside them (sorted, recursive)."""
     files: list[Path] = []

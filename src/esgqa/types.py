@@ -108,6 +108,16 @@ class DocumentInfo(BaseModel):
     pages: int | None = None
     chunks: int = 0
     sha256: str = ""
+    source: str = ""  # the file it was ingested from (absolute path); "" for stores older than that
+    # False while an ingest of it has not finished (killed, disk full): the next ingest completes it.
+    complete: bool = True
+    expected: int | None = None  # chunks of the version being ingested, when known
+
+    def unfinished(self) -> str:
+        """What an incomplete document holds, for `esgqa docs` and the app: '64 of 100 chunks'."""
+        if self.expected and self.chunks < self.expected:
+            return f"{self.chunks} of {self.expected} chunks"
+        return "an unfinished update"
 
 
 class ClaimCheck(BaseModel):

@@ -7,12 +7,14 @@ that serialises uploads, so concurrent users cannot see each other's answers.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -24,8 +26,9 @@ from esgqa import audit, crosscheck  # noqa: E402
 from esgqa.assistant import SAMPLE_QUESTIONS, Assistant  # noqa: E402
 from esgqa.batch import FORMATS, run_batch  # noqa: E402
 from esgqa.figures import parse_figures  # noqa: E402
-from esgqa.loading import SUFFIXES, InputError  # noqa: E402
-from esgqa.types import Answer  # noqa: E402
+from esgqa.loading import SUFFIXES, InputError, StoreError  # noqa: E402
+from esgqa.settings import UISettings  # noqa: E402
+from esgqa.types import Answer, DocumentInfo  # noqa: E402
 
 ALL_DOCUMENTS = "All documents"
 EXAMPLES = SAMPLE_QUESTIONS
@@ -96,10 +99,99 @@ def safe_name(name: str) -> str:
     return stem + re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
 
 
+def credentials(ui: UISettings) -> tuple[str, str] | None:
+    """Basic-auth (user, password) from ESGQA_UI__AUTH; an empty user or password is refused."""
+    if ui.auth is None:
+        return None
+    user, sep, password = ui.auth.get_secret_value().partition(":")
+    if not sep or not user or not password:
+        raise InputError("ESGQA_UI__AUTH must be user:password with a non-empty user and password")
+    return user, password
+
+
+def doc_status(d: DocumentInfo) -> str:
+    """A document's state for the Documents table: complete, or how to finish its ingest."""
+    if d.complete:
+        return "complete"
+    return f"INCOMPLETE ({d.unfinished()}): upload or ingest the file again to finish"
+
+
+def claim_upload(folder: Path, name: str, digest: str) -> tuple[Path, bool]:
+    """A path in uploads/ for this file: the same file uploaded again gets its earlier path (and
+    so updates the same document); a different file with that name gets name-2, name-3, ...
+    Reserved atomically, so two uploads (or two app processes) never overwrite each other.
+    Returns the path and whether it was newly reserved (an empty placeholder until indexed)."""
+    stem, suffix = os.path.splitext(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        path = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
+        try:
+            path.open("xb").close()
+            return path, True
+        except FileExistsError:
+            if path.stat().st_size and _sha256(path) == digest:
+                return path, False
+        n += 1
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def ingest_upload(assistant: Assistant, src: Path, name: str,
+                  progress: Callable[..., object] = lambda *a, **k: None) -> str:
+    """Index one uploaded file, kept as STORE/uploads/NAME; the status line for the user.
+
+    Validated before the index is touched (a bad file leaves everything as it was), and no
+    upload ever replaces another one's file or document: a different file with the same name
+    is kept as NAME-2 and indexed under a name of its own."""
+    uploads = Path(assistant.settings.store) / "uploads"
+    progress(0, desc=f"Reading {name}")
+    final, reserved = claim_upload(uploads, name, _sha256(src))
+    (uploads / ".staging").mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=uploads / ".staging"))
+    staged = staging / final.name  # read under its final name: that names the document
+    try:
+        shutil.copyfile(src, staged)
+        try:
+            doc, passages = assistant.prepare(staged)
+        except InputError as err:
+            return f"✗ {err}"
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            progress(done / max(len(passages), 1), desc=f"Embedding {name}")
+
+        try:
+            res = assistant.index.add(doc.model_copy(update={"path": final}), passages, tick)
+        except (InputError, StoreError) as err:
+            return f"✗ {err}"
+        staged.replace(final)
+        reserved = False
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if reserved:  # not indexed: give the name back
+            final.unlink(missing_ok=True)
+    pages = f", {len(doc.pages)} page(s)" if doc.kind == "pdf" else ""
+    state = "already indexed, unchanged" if res.unchanged else f"{res.added} chunks embedded"
+    notes = [f"another file named {name} was uploaded before; this one is kept as {final.name}"] \
+        if final.name != name else []
+    notes += [res.note] if res.note else []
+    note = "".join(f" Note: {n}." for n in notes)
+    return (f"✓ **{res.document}** indexed{pages}: {res.total} chunks ({state}). Pick it in the document "
+            f"filter.{note}")
+
+
 # ---- the app -----------------------------------------------------------------------------
 def build_app(assistant: Assistant) -> gr.Blocks:
     settings = assistant.settings
-    uploads = Path(settings.store) / "uploads"
     ingest_lock = threading.Lock()
     max_bytes = settings.ui.max_upload_mb * 1024 * 1024
 
@@ -107,13 +199,17 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return [ALL_DOCUMENTS, *(d.name for d in assistant.index.documents())]
 
     def docs_table() -> list[list]:
-        return [[d.name, d.kind, d.pages or "", d.chunks, d.title] for d in assistant.index.documents()]
+        return [[d.name, d.kind, d.pages or "", d.chunks, doc_status(d), d.title, d.source]
+                for d in assistant.index.documents()]
 
     def answer(question: str, document: str | None) -> Answer:
         doc = _document(document)
         try:
+            if assistant.index.is_empty():
+                raise InputError(f"No documents are indexed in {settings.store} yet: add a report in the "
+                                 "Documents tab.")
             return assistant.ask(question, document=doc)
-        except InputError as err:
+        except (InputError, StoreError) as err:
             raise gr.Error(str(err)) from err
 
     def add_question(question: str, history: list) -> tuple[list, str, str]:
@@ -131,8 +227,9 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         return answer(question, document or None).json_dict()
 
     def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, dict, list]:  # noqa: B008
-        if not files:
-            raise gr.Error("Choose a PDF, Markdown or text file first.")
+        if not files:  # also what a file over the limit leaves: the browser refuses it before upload
+            raise gr.Error(f"No file to index: choose a PDF, Markdown or text file of at most "
+                           f"{settings.ui.max_upload_mb} MB (the upload limit; a larger file is refused).")
         lines = []
         for tmp in files:
             src = Path(tmp)
@@ -141,35 +238,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 lines.append(f"✗ {name}: unsupported type (use {', '.join(sorted(SUFFIXES))})")
                 continue
             if src.stat().st_size > max_bytes:
-                lines.append(f"✗ {name}: larger than {settings.ui.max_upload_mb} MB")
+                lines.append(f"✗ {name}: {src.stat().st_size / 1024 / 1024:.1f} MB is over the upload limit of "
+                             f"{settings.ui.max_upload_mb} MB (ESGQA_UI__MAX_UPLOAD_MB)")
                 continue
             lines.append(_ingest_one(src, name, progress))
         return "\n\n".join(lines), gr.update(choices=choices()), docs_table()
 
     def _ingest_one(src: Path, name: str, progress: gr.Progress) -> str:
-        """Validate before touching the index; a bad file leaves everything as it was."""
-        progress(0, desc=f"Reading {name}")
         with ingest_lock:
-            staged = uploads / ".staging" / name
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, staged)
-            try:
-                doc, passages = assistant.prepare(staged)
-            except InputError as err:
-                staged.unlink()
-                return f"✗ {err}"
-            done = 0
-
-            def tick(n: int) -> None:
-                nonlocal done
-                done += n
-                progress(done / max(len(passages), 1), desc=f"Embedding {name}")
-
-            res = assistant.index.add(doc, passages, tick)
-            staged.replace(uploads / name)
-        pages = f", {len(doc.pages)} page(s)" if doc.kind == "pdf" else ""
-        state = "already indexed, unchanged" if res.unchanged else f"{res.added} chunks embedded"
-        return f"✓ **{doc.name}** indexed{pages}: {res.total} chunks ({state}). Pick it in the document filter."
+            return ingest_upload(assistant, src, name, progress)
 
     def answer_sheet(path: str | None, document: str, fmt: str,
                      progress: gr.Progress = gr.Progress()) -> tuple[str, str | None]:  # noqa: B008
@@ -241,7 +318,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         gr.Markdown("### Sources")
                         sources = gr.HTML(sources_html(None), elem_id="sources")
             with gr.Tab("Documents", id="documents"):
-                table = gr.Dataframe(docs_table(), headers=["document", "type", "pages", "chunks", "title"],
+                table = gr.Dataframe(docs_table(), headers=["document", "type", "pages", "chunks", "status", "title",
+                                                            "source"],
                                      interactive=False, elem_id="docs", wrap=True)
                 files = gr.File(label=f"Add reports (PDF, Markdown, text; up to {settings.ui.max_upload_mb} MB each)",
                                 file_count="multiple", file_types=sorted(SUFFIXES), type="filepath",
@@ -304,7 +382,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 def launch(assistant: Assistant, *, prevent_thread_lock: bool = False) -> gr.Blocks:
     ui = assistant.settings.ui
-    auth = tuple(ui.auth.get_secret_value().split(":", 1)) if ui.auth else None
+    auth = credentials(ui)
     app = build_app(assistant)
     app.queue(default_concurrency_limit=4)
     app.launch(server_name=ui.host, server_port=ui.port, auth=auth, max_file_size=f"{ui.max_upload_mb}mb",
