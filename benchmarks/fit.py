@@ -2,10 +2,12 @@
 
     python benchmarks/fit.py            # re-ingests through the eval cache when the reader changed
 
-1. Cell model: logistic regression over `esgqa.answer.cells.FEATURES` for every cell of every
-   table row retrieved for a figure question; a cell is positive when its value equals the
-   golden figure and it stands on a golden page.
-2. Text calibration: logistic regression from the sentence reader's confidence to "its figure is right".
+1. Cell ranking: a conditional logit (softmax over each question's candidate cells) over
+   `esgqa.answer.cells.FEATURES`; a cell is positive when its value equals the golden figure
+   and it stands on a golden page.
+2. Calibration: logistic regression from the best cell's score and its margin over the
+   runner-up to "it is right"; and from the sentence reader's confidence (and whether it read a
+   PDF page, whose extracted text is noisier than Markdown) to "its figure is right".
 3. Thresholds: `show` is the lowest probability at which the tuning answers shown are right at
    least TARGET_PRECISION of the time; `unsure` is the probability that best separates
    undisclosed questions (below it: "not disclosed") from answerable ones.
@@ -19,7 +21,8 @@ import sys
 
 import numpy as np
 
-from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, sigmoid
+from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, margins
+from esgqa.answer.compose import text_from_pdf
 from esgqa.answering import ExtractiveAnswerer, analyse
 from esgqa.evals.run import StoreCache
 from esgqa.evals.scoring import figure_correct
@@ -69,7 +72,7 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
             if not query.wants_figure:
                 continue
             passages = hybrid_search(assistant.index, item.question, r.k, document=item.document,
-                                     candidates=r.candidates, rrf_k=r.rrf_k)
+                                     candidates=r.candidates, rrf_k=r.rrf_k, rows=r.rows)
             text = answerer.text_answer(item.question, passages, query)
             cands = candidates([p for p in passages if p.kind == "row"])
             ctx = answerer.cell_context(item.question, query, passages) if cands else None
@@ -77,35 +80,65 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
             labels = [item.answerable and (not item.pages or c.cell.page in item.pages) and figure_correct(
                 Answer(question="", answer="", abstained=False, figure=c.cell.value), item) for c in cands]
             text_ok = item.answerable and figure_correct(text, item)
-            questions.append((feats, labels, None if text.abstained or not text.figure else text.confidence,
-                              text_ok, item.answerable))
+            reading = None if text.abstained or not text.figure else [text.confidence, text_from_pdf(text)]
+            questions.append((feats, labels, reading, text_ok, item.answerable))
         print(f"fit: {es.name}: {len(es.items)} questions", file=sys.stderr)
     return questions, names
 
 
+def rank_fit(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2, iters: int = 3000,
+             lr: float = 0.5) -> np.ndarray:
+    """Conditional logit: maximise, per question, the softmax mass on its right cells."""
+    w = np.zeros(groups[0][0].shape[1])
+    n = len(groups)
+    for _ in range(iters):
+        grad = -l2 * w
+        for X, y in groups:
+            s = X @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = p * y / (p * y).sum()
+            grad += (q - p) @ X
+        w += lr * grad / n
+    return w
+
+
 def fit(questions: list) -> dict:
-    X = np.array([f for q in questions for f in q[0]])
-    y = np.array([float(lab) for q in questions for lab in q[1]])
-    w, b = logistic(X, y)
+    groups = [(np.array(f), np.array(lab, dtype=float)) for f, lab, *_ in questions if any(lab)]
+    w = rank_fit(groups)
+    tops, top_labels = [], []  # the best cell of every question that has cells: score, margin, right?
+    for feats, labels, *_ in questions:
+        if feats:
+            scores = list(np.array(feats) @ w)
+            i = int(np.argmax(scores))
+            tops.append([scores[i], margins(scores)[i]])
+            top_labels.append(float(labels[i]))
+    cw, cb = logistic(np.array(tops), np.array(top_labels))
     conf = [(q[2], q[3]) for q in questions if q[2] is not None]
-    ts, tb = logistic(np.array([[c] for c, _ in conf]), np.array([float(ok) for _, ok in conf]))
-    model = CellModel(dict(zip(FEATURES, map(float, w))), b, float(ts[0]), tb, 1.0, 1.0)
-    tops = []  # (probability of the reading shown, is it right, answerable)
+    ts, tb = logistic(np.array([c for c, _ in conf]), np.array([float(ok) for _, ok in conf]))
+    model = CellModel(dict(zip(FEATURES, map(float, w))), {"score": float(cw[0]), "margin": float(cw[1]), "bias": cb},
+                      {"confidence": float(ts[0]), "from_pdf": float(ts[1]), "bias": tb}, 1.0, 1.0)
+    readings = []  # (probability of the reading shown, is it right, answerable)
     for feats, labels, confidence, text_ok, answerable in questions:
-        p_cell = max(((model.probability(f), lab) for f, lab in zip(feats, labels)), default=(0.0, False),
-                     key=lambda t: t[0])
-        p_text = (sigmoid(model.text_scale * confidence + model.text_shift), text_ok) if confidence is not None \
-            else (0.0, False)
-        tops.append((*max(p_cell, p_text, key=lambda t: t[0]), answerable))
-    grid = sorted({round(p, 3) for p, _, _ in tops})
-    show = next((t for t in grid if (shown := [ok for p, ok, _ in tops if p >= t])
+        p_cell = (0.0, False)
+        if feats:
+            scores = [model.score(np.array(f)) for f in feats]
+            i = int(np.argmax(scores))
+            p_cell = (model.probability(scores[i], margins(scores)[i]), bool(labels[i]))
+        p_text = (model.text_probability(*confidence), text_ok) if confidence is not None else (0.0, False)
+        readings.append((*max(p_cell, p_text, key=lambda t: t[0]), answerable))
+    grid = sorted({round(p, 3) for p, _, _ in readings})
+    show = next((t for t in grid if (shown := [ok for p, ok, _ in readings if p >= t])
                  and sum(shown) / len(shown) >= TARGET_PRECISION), 1.0)
-    unsure = max(grid or [0.5], key=lambda t: sum((p < t) != a for p, _, a in tops))
+    unsure = max(grid or [0.5], key=lambda t: sum((p < t) != a for p, _, a in readings))
     unsure = min(unsure, show)
+    top1 = sum(float(lab[int(np.argmax(X @ w))]) for X, lab in groups)
     return {
-        "weights": model.weights, "bias": b, "text_scale": model.text_scale, "text_shift": model.text_shift,
-        "show": show, "unsure": unsure,
-        "fitted_on": {"cells": int(len(y)), "positive_cells": int(y.sum()), "questions": len(questions),
+        "weights": model.weights, "calibration": model.calibration,
+        "text_calibration": model.text_calibration, "show": show, "unsure": unsure,
+        "fitted_on": {"cells": sum(len(X) for X, _ in groups), "questions": len(questions),
+                      "questions_with_a_right_cell": len(groups), "right_cell_ranked_first": int(top1),
+                      "shown_at_threshold": sum(p >= show for p, _, _ in readings),
                       "target_precision": TARGET_PRECISION},
     }
 

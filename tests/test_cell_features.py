@@ -69,7 +69,8 @@ def test_percent_rank_number_and_coverage():
 
 def model(show=0.8, unsure=0.3) -> CellModel:
     weights = {name: 0.0 for name in F.FEATURES} | {"row_words": 4.0, "column_words": 4.0}
-    return CellModel(weights, -4.0, 1.0, 0.0, show, unsure)
+    return CellModel(weights, {"score": 1.0, "margin": 0.0, "bias": -4.0},
+                     {"confidence": 1.0, "from_pdf": 0.0, "bias": 0.0}, show, unsure)
 
 
 def test_compose_shows_hedges_or_abstains_by_probability():
@@ -95,3 +96,12 @@ def test_every_feature_has_a_reason(name):
 
 def test_feature_vector_follows_the_registry():
     assert feature_vector(cand(), ctx("q")).shape == (len(F.FEATURES),)
+
+
+def test_caption_unit_and_whole_cell_features():
+    x = ctx("Scope 2 emissions in Germany in tonnes")
+    assert F.context_words(cand(), ctx("GHG emissions")) == 1.0  # the caption is "GHG emissions"
+    assert F.context_words(cand(), ctx("water use")) == 0.0
+    assert F.unit_words(cand(unit="tonnes"), x) == 1.0
+    assert F.unit_words(cand(unit="MWh"), x) == 0.0
+    assert F.cell_meaning(cand(), x) > F.cell_meaning(cand(row=("Water use",), col=("2023", "France")), x)

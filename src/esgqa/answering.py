@@ -76,6 +76,7 @@ class Query:
     aspect: str = ""  # "stock" (a total as of a date) or "flow" (added during the period)
     numbers: set[float] = field(default_factory=set)
     surface: dict[str, str] = field(default_factory=dict)  # stem -> the word as asked
+    document: str | None = None  # the one report the passages come from: its own keyword statistics
 
     def asked_years(self, report_year: int | None) -> set[int]:
         years = set(self.years)
@@ -123,6 +124,12 @@ def aspect_of(text: str) -> str:
     """'stock' (a total as of a date), 'flow' (added in the period) or '' when the text does not say."""
     stock, flow = bool(_STOCK.search(text)), bool(_FLOW.search(text))
     return "stock" if stock and not flow else "flow" if flow and not stock else ""
+
+
+def only_document(passages: list[Passage]) -> str | None:
+    """The document all passages come from, or None when they mix reports."""
+    docs = {p.document for p in passages}
+    return docs.pop() if len(docs) == 1 else None
 
 
 # ---- candidate answer units ------------------------------------------------------------------
@@ -246,7 +253,8 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         """The better of two readings, by fitted probability: the best table cell, and the
         best sentence or table-text figure (`text_answer`)."""
-        query = analyse(question, self.index.abbreviations())
+        query = analyse(question, self.index.abbreviations(only_document(passages)))
+        query.document = only_document(passages)
         text = self.text_answer(question, passages, query)
         if self.cell_model is None or not query.wants_figure:
             return text
@@ -268,11 +276,13 @@ class ExtractiveAnswerer:
 
     def text_answer(self, question: str, passages: list[Passage], query: Query | None = None) -> Answer:
         """The sentence and table-text reading (table rows are read by `cell_ranking`)."""
-        query = query or analyse(question, self.index.abbreviations())
+        if query is None:
+            query = analyse(question, self.index.abbreviations(only_document(passages)))
+            query.document = only_document(passages)
         units = [u for rank, p in enumerate(passages) if p.kind != "row" for u in units_of(p, rank)]
         if not units:
             return self._abstain(question, passages, 0.0)
-        bm25, _ = self.index.bm25()
+        bm25, _ = self.index.bm25(query.document)
         idf = bm25.idf
         max_idf = bm25.max_idf
         weights = {t: max(idf.get(t, max_idf), 0.05) for t in query.terms}
@@ -284,7 +294,7 @@ class ExtractiveAnswerer:
         self._prefetch_words(query, weights, able)
         base = {id(u): self._score(query, u, weights, len(passages), *gates[id(u)]) for u in able}
         pending = sorted(able, key=lambda u: -base[id(u)])
-        qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question)))
+        qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question, query.document)))
         best, scored = float("-inf"), set()
         while pending and base[id(pending[0])] + self.SEMANTIC_WEIGHT >= best:
             batch, pending = pending[:self.EMBED_BATCH], pending[self.EMBED_BATCH:]
@@ -395,7 +405,7 @@ class ExtractiveAnswerer:
         words = [t for t in dict.fromkeys(tokens(described)) if not t.isdigit() and t != "data" and t not in _WHOLE]
         if not words:
             return 0.5
-        bm25, _ = self.index.bm25()
+        bm25, _ = self.index.bm25(q.document)
         w = {t: max(bm25.idf.get(t, 1.0), 0.05) for t in words}
         asked = set(q.terms)
         return sum(v for t, v in w.items() if t in asked) / sum(w.values())
@@ -442,7 +452,7 @@ class ExtractiveAnswerer:
         asked = self._informative(q)
         other = self._unasked(q, before + after)
 
-        bm25 = self.index.bm25()[0]
+        bm25 = self.index.bm25(q.document)[0]
         idf, top = bm25.idf, bm25.max_idf
 
         def weigh(words: list[str], scale: float) -> float:
@@ -467,12 +477,12 @@ class ExtractiveAnswerer:
 
     def _informative(self, q: Query) -> set[str]:
         """Question terms rare enough to tell passages apart (not the company's own name)."""
-        bm25, _ = self.index.bm25()
+        bm25, _ = self.index.bm25(q.document)
         return {t for t in q.terms if bm25.idf.get(t, 10.0) >= 1.0}
 
     def _unasked(self, q: Query, words: list[str]) -> set[str]:
         """Distinctive words describing a figure that the question did not ask about."""
-        bm25, _ = self.index.bm25()
+        bm25, _ = self.index.bm25(q.document)
         asked = set(q.terms)
         neutral = asked | STOP_STEMS | _WHOLE
         return {w for w in words if w not in neutral and bm25.idf.get(w, 0.0) >= 1.5 and not w.isdigit()}
@@ -619,7 +629,7 @@ def build_chain(
     """retriever | answerer, as LCEL. Built per request: no state shared between sessions."""
     retriever = HybridRetriever(
         index=index, k=k or settings.retrieval.k, document=document,
-        candidates=settings.retrieval.candidates, rrf_k=settings.retrieval.rrf_k,
+        candidates=settings.retrieval.candidates, rrf_k=settings.retrieval.rrf_k, rows=settings.retrieval.rows,
     )
 
     def retrieve(question: str) -> dict:

@@ -350,20 +350,29 @@ class Index:
         with self._faults("reading"):
             return bool(self._collection.get(where={"document": name}, limit=1)["ids"])
 
-    def bm25(self) -> tuple[LuceneBM25, list[Passage]]:
+    def _of(self, document: str | None) -> list[Passage]:
         passages = self.passages()
-        with self._lock:
-            if "bm25" not in self._cache:
-                corpus = [tokens(index_text(p)) or ["∅"] for p in passages]
-                self._cache["bm25"] = LuceneBM25(corpus)
-            return self._cache["bm25"], passages  # type: ignore[return-value]
+        return passages if document is None else [p for p in passages if p.document == document]
 
-    def abbreviations(self) -> dict[str, str]:
-        passages = self.passages()
+    def bm25(self, document: str | None = None) -> tuple[LuceneBM25, list[Passage]]:
+        """Keyword statistics of one document (or of the whole store): a report's answers must
+        not depend on which other reports share the store."""
+        passages = self._of(document)
+        key = f"bm25:{document}"
         with self._lock:
-            if "abbr" not in self._cache:
-                self._cache["abbr"] = find_abbreviations(p.text for p in passages)
-            return self._cache["abbr"]  # type: ignore[return-value]
+            if key not in self._cache:
+                corpus = [tokens(index_text(p)) or ["∅"] for p in passages]
+                self._cache[key] = LuceneBM25(corpus)
+            return self._cache[key], passages  # type: ignore[return-value]
+
+    def abbreviations(self, document: str | None = None) -> dict[str, str]:
+        """Abbreviations defined in one document (or anywhere in the store)."""
+        passages = self._of(document)
+        key = f"abbr:{document}"
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = find_abbreviations(p.text for p in passages)
+            return self._cache[key]  # type: ignore[return-value]
 
     def by_id(self) -> dict[str, Passage]:
         passages = self.passages()

@@ -14,7 +14,7 @@ from esgqa.types import Passage
 
 
 def keyword_search(index: Index, query: str, n: int, document: str | None = None) -> list[Passage]:
-    bm25, passages = index.bm25()
+    bm25, passages = index.bm25(document)
     if not passages:
         return []
     scores = bm25.get_scores(tokens(query))
@@ -45,28 +45,26 @@ def fuse(rankings: list[list[Passage]], k: int, rrf_k: int = 60) -> list[Passage
 
 def hybrid_search(
     index: Index, query: str, k: int, *, document: str | None = None,
-    candidates: int = 30, rrf_k: int = 60,
+    candidates: int = 30, rrf_k: int = 60, rows: int = 0,
 ) -> list[Passage]:
-    query = expand(query, index.abbreviations())
-    return fuse(
+    """The k best passages by fused rank; with `rows`, also the best table rows beyond the k
+    (up to `rows` rows in all), so the cell reader sees rows that text crowded out."""
+    query = dense_text(index, query, document)
+    fused = fuse(
         [keyword_search(index, query, candidates, document),
-         index.dense_search(focus(index, query), candidates, document)],
-        k, rrf_k,
+         index.dense_search(query, candidates, document)],
+        max(k, candidates) if rows else k, rrf_k,
     )
+    top = fused[:k]
+    have = sum(p.kind == "row" for p in top)
+    extra = [p for p in fused[k:] if p.kind == "row"][:max(0, rows - have)]
+    return top + extra
 
 
-def dense_text(index: Index, question: str) -> str:
-    """What a question is embedded as (by the retriever, and so once, for the answerer too)."""
-    return focus(index, expand(question, index.abbreviations()))
-
-
-def focus(index: Index, query: str) -> str:
-    """Drop words found in most passages (the company's own name) so the embedding
-    of a short question is about what is asked, not who is asked about."""
-    bm25, _ = index.bm25()
-    words = query.split()
-    kept = [w for w in words if all(bm25.idf.get(t, 10.0) >= 1.6 for t in tokens(w))]
-    return " ".join(kept) if len(kept) >= 2 else query
+def dense_text(index: Index, question: str, document: str | None = None) -> str:
+    """What a question is searched and embedded as (by the retriever, and so once, for the
+    answerer too): every word asked, plus the other spelling of each abbreviation."""
+    return expand(question, index.abbreviations(document))
 
 
 class HybridRetriever(BaseRetriever):
@@ -82,13 +80,14 @@ class HybridRetriever(BaseRetriever):
     document: str | None = None
     candidates: int = 30
     rrf_k: int = 60
+    rows: int = 0
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         hits = hybrid_search(
             self.index, query, self.k, document=self.document,
-            candidates=self.candidates, rrf_k=self.rrf_k,
+            candidates=self.candidates, rrf_k=self.rrf_k, rows=self.rows,
         )
         return [to_document(p) for p in hits]
 

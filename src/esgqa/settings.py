@@ -18,6 +18,8 @@ class RetrievalSettings(BaseModel):
     k: int = 8  # passages handed to the answerer
     candidates: int = 30  # per retriever (BM25 and dense) before fusion
     rrf_k: int = 60  # reciprocal-rank-fusion constant
+    rows: int = Field(10, description="table rows handed to the cell reader: the rows among the k passages, "
+                      "topped up from the fused candidates")
 
 
 class AnswerSettings(BaseModel):

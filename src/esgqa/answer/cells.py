@@ -103,6 +103,11 @@ def context_meaning(c: Candidate, x: Context) -> float:
     return x.cos(c.context_text)
 
 
+def cell_meaning(c: Candidate, x: Context) -> float:
+    """The whole cell, caption, row, column and unit read together, means what is asked."""
+    return x.cos(f"{c.context_text}: {c.row_text}, {c.col_text} ({c.cell.unit})")
+
+
 def row_words(c: Candidate, x: Context) -> float:
     """Share of the row label's words the question uses: a literal match is strong evidence."""
     return _share(_stems(c.row_text), x.terms)
@@ -111,6 +116,16 @@ def row_words(c: Candidate, x: Context) -> float:
 def column_words(c: Candidate, x: Context) -> float:
     """Share of the column header's words the question uses (a named region or category)."""
     return _share(_stems(c.col_text), x.terms)
+
+
+def context_words(c: Candidate, x: Context) -> float:
+    """Share of the caption's words the question uses: the table is about the question."""
+    return _share(_stems(c.context_text), x.terms)
+
+
+def unit_words(c: Candidate, x: Context) -> float:
+    """The question names the cell's unit ("in terajoules", "TJ"): +1; another one of the table's: 0."""
+    return _share(_stems(c.cell.unit), x.terms)
 
 
 def question_covered(c: Candidate, x: Context) -> float:
@@ -150,8 +165,9 @@ def is_number(c: Candidate, x: Context) -> float:
 
 
 FEATURES: dict[str, Callable[[Candidate, Context], float]] = {
-    f.__name__: f for f in (row_meaning, column_meaning, context_meaning, row_words, column_words,
-                            question_covered, year_agrees, latest_year, percent_agrees, retrieval_rank, is_number)
+    f.__name__: f for f in (row_meaning, column_meaning, context_meaning, cell_meaning, row_words, column_words,
+                            context_words, unit_words, question_covered, year_agrees, latest_year, percent_agrees,
+                            retrieval_rank, is_number)
 }
 
 
@@ -161,12 +177,13 @@ def feature_vector(c: Candidate, x: Context) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CellModel:
-    """Fitted weights (logistic) over FEATURES, and the thresholds for showing a figure."""
+    """Fitted by benchmarks/fit.py: ranking weights over FEATURES (a cell's score), the calibration
+    of the best cell's score and its margin over the runner-up into a probability, the same for
+    the sentence reader's confidence, and the thresholds for showing a figure."""
 
     weights: dict[str, float]
-    bias: float
-    text_scale: float  # the sentence reader's confidence, mapped to a probability: logistic(scale*c + shift)
-    text_shift: float
+    calibration: dict[str, float]  # score, margin, bias
+    text_calibration: dict[str, float]  # the sentence reader's confidence and from_pdf, and a bias
     show: float  # probability at or above which the best reading is shown as the answer
     unsure: float  # at or above this (and below `show`) the answer is unsure, with candidates
 
@@ -175,21 +192,38 @@ class CellModel:
         if not path.exists():
             return None
         data = json.loads(path.read_text())
-        if set(data["weights"]) != set(FEATURES):
-            return None  # fitted for other features: refit with benchmarks/fit.py
-        return cls(data["weights"], data["bias"], data["text_scale"], data["text_shift"], data["show"],
-                   data["unsure"])
+        keys = {"weights", "calibration", "text_calibration", "show", "unsure"}
+        if not keys <= data.keys() or set(data["weights"]) != set(FEATURES):
+            return None  # fitted for another model: refit with benchmarks/fit.py
+        return cls(data["weights"], data["calibration"], data["text_calibration"], data["show"], data["unsure"])
 
-    def probability(self, features: np.ndarray) -> float:
-        w = np.array([self.weights[name] for name in FEATURES])
-        return sigmoid(float(features @ w + self.bias))
+    def score(self, features: np.ndarray) -> float:
+        return float(features @ np.array([self.weights[name] for name in FEATURES]))
 
-    def text_probability(self, confidence: float) -> float:
-        return sigmoid(self.text_scale * confidence + self.text_shift)
+    def probability(self, score: float, margin: float) -> float:
+        """How likely a cell with this score, this far above (or below) the best other cell, is the answer."""
+        c = self.calibration
+        return sigmoid(c["score"] * score + c["margin"] * margin + c["bias"])
+
+    def text_probability(self, confidence: float, from_pdf: float) -> float:
+        """How likely the sentence reader's figure is right, given its confidence and its source."""
+        c = self.text_calibration
+        return sigmoid(c["confidence"] * confidence + c["from_pdf"] * from_pdf + c["bias"])
 
 
 def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def margins(scores: list[float]) -> list[float]:
+    """Each score minus the best of the others (positive only for the top candidate)."""
+    if len(scores) < 2:
+        return [MARGIN_ALONE] * len(scores)
+    order = sorted(scores, reverse=True)
+    return [s - (order[1] if s == order[0] else order[0]) for s in scores]
+
+
+MARGIN_ALONE = 5.0  # a lone candidate has no rival: a wide margin
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -197,5 +231,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 
 
 def ranked(cands: list[Candidate], x: Context, model: CellModel) -> list[tuple[float, Candidate]]:
-    scored = [(model.probability(feature_vector(c, x)), c) for c in cands]
-    return sorted(scored, key=lambda sc: -sc[0])
+    """Candidates best first, each with the calibrated probability that it is the answer."""
+    scores = [model.score(feature_vector(c, x)) for c in cands]
+    probs = [model.probability(s, m) for s, m in zip(scores, margins(scores))]
+    order = sorted(range(len(cands)), key=lambda i: -scores[i])
+    return [(probs[i], cands[i]) for i in order]

@@ -69,9 +69,15 @@ def not_disclosed(question: str, text: Answer, backend: str) -> Answer:
                   abstained=True, citations=cites, backend=backend, confidence=0.0)
 
 
+def text_from_pdf(text: Answer) -> float:
+    """1.0 when the sentence reader quoted a PDF page (extracted text is noisier than Markdown)."""
+    return 1.0 if text.citations and text.citations[0].page is not None else 0.0
+
+
 def compose(question: str, text: Answer, cells: list[tuple[float, Candidate]], model: CellModel,
             backend: str) -> Answer:
-    p_text = model.text_probability(text.confidence) if text.figure and not text.abstained else 0.0
+    p_text = model.text_probability(text.confidence, text_from_pdf(text)) if text.figure and not text.abstained \
+        else 0.0
     p_cell, best = cells[0] if cells else (0.0, None)
     top = max(p_text, p_cell)
     if top >= model.show:
