@@ -6,11 +6,12 @@
    `esgqa.answer.cells.FEATURES`; a cell is positive when its value equals the golden figure
    and it stands on a golden page.
 2. Calibration: logistic regression from the best cell's score and its margin over the
-   runner-up to "it is right"; and from the sentence reader's confidence (and whether it read a
-   PDF page, whose extracted text is noisier than Markdown) to "its figure is right".
-3. Thresholds: `show` is the lowest probability at which the tuning answers shown are right at
-   least TARGET_PRECISION of the time; `unsure` is the probability that best separates
-   undisclosed questions (below it: "not disclosed") from answerable ones.
+   runner-up to "it is right"; and from the sentence reader's confidence (whether it read a PDF
+   page, whose extracted text is noisier than Markdown, and a table's text or prose) to "its figure is right".
+3. Thresholds: `show` follows from the calibrated probability and COST_OF_WRONG (a cell is shown
+   when it is likelier right than wrong); `unsure` is the probability that best separates,
+   where the sentence reader found nothing, undisclosed questions (below it: "not disclosed") from
+   answerable ones.
 Checking sets are never read here. Deterministic: same stores, same weights.
 """
 
@@ -22,7 +23,7 @@ import sys
 import numpy as np
 
 from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, margins
-from esgqa.answer.compose import text_from_pdf
+from esgqa.answer.compose import text_reading
 from esgqa.answering import ExtractiveAnswerer, analyse
 from esgqa.evals.run import StoreCache
 from esgqa.evals.scoring import figure_correct
@@ -32,7 +33,9 @@ from esgqa.settings import Settings
 from esgqa.types import Answer
 
 FIT_SETS = ("golden", "golden_pdf")  # bundled sets tuned on; plus every report set whose split is tuning
-TARGET_PRECISION = 0.95
+# A wrong figure costs as much as a right one earns ("a false answer is as wrong as an invented
+# figure"), so a calibrated probability of 0.5 is where showing starts to pay.
+COST_OF_WRONG = 1.0
 L2 = 1.0
 
 
@@ -80,7 +83,7 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
             labels = [item.answerable and (not item.pages or c.cell.page in item.pages) and figure_correct(
                 Answer(question="", answer="", abstained=False, figure=c.cell.value), item) for c in cands]
             text_ok = item.answerable and figure_correct(text, item)
-            reading = None if text.abstained or not text.figure else [text.confidence, text_from_pdf(text)]
+            reading = None if text.abstained or not text.figure else text_reading(text)
             questions.append((feats, labels, reading, text_ok, item.answerable))
         print(f"fit: {es.name}: {len(es.items)} questions", file=sys.stderr)
     return questions, names
@@ -117,20 +120,22 @@ def fit(questions: list) -> dict:
     conf = [(q[2], q[3]) for q in questions if q[2] is not None]
     ts, tb = logistic(np.array([c for c, _ in conf]), np.array([float(ok) for _, ok in conf]))
     model = CellModel(dict(zip(FEATURES, map(float, w))), {"score": float(cw[0]), "margin": float(cw[1]), "bias": cb},
-                      {"confidence": float(ts[0]), "from_pdf": float(ts[1]), "bias": tb}, 1.0, 1.0)
-    readings = []  # (probability of the reading shown, is it right, answerable)
-    for feats, labels, confidence, text_ok, answerable in questions:
-        p_cell = (0.0, False)
-        if feats:
-            scores = [model.score(np.array(f)) for f in feats]
-            i = int(np.argmax(scores))
-            p_cell = (model.probability(scores[i], margins(scores)[i]), bool(labels[i]))
-        p_text = (model.text_probability(*confidence), text_ok) if confidence is not None else (0.0, False)
-        readings.append((*max(p_cell, p_text, key=lambda t: t[0]), answerable))
-    grid = sorted({round(p, 3) for p, _, _ in readings})
-    show = next((t for t in grid if (shown := [ok for p, ok, _ in readings if p >= t])
-                 and sum(shown) / len(shown) >= TARGET_PRECISION), 1.0)
-    unsure = max(grid or [0.5], key=lambda t: sum((p < t) != a for p, _, a in readings))
+                      {"confidence": float(ts[0]), "from_pdf": float(ts[1]), "from_table": float(ts[2]), "bias": tb},
+                      1.0, 1.0)
+    cell_readings, silent = [], []  # best cell: (p, right?); where the sentence reader abstained: (p, answerable)
+    for feats, labels, confidence, _, answerable in questions:
+        if not feats:
+            continue
+        scores = [model.score(np.array(f)) for f in feats]
+        i = int(np.argmax(scores))
+        p = model.probability(scores[i], margins(scores)[i])
+        cell_readings.append((p, bool(labels[i])))
+        if confidence is None:
+            silent.append((p, answerable))
+    show = COST_OF_WRONG / (1 + COST_OF_WRONG)  # calibrated p: show when a right answer outweighs a wrong one
+    shown = [ok for p, ok in cell_readings if p >= show]
+    unsure = max(sorted({round(p, 3) for p, _ in silent}) or [0.5],
+                 key=lambda t: sum((p < t) != a for p, a in silent))
     unsure = min(unsure, show)
     top1 = sum(float(lab[int(np.argmax(X @ w))]) for X, lab in groups)
     return {
@@ -138,8 +143,9 @@ def fit(questions: list) -> dict:
         "text_calibration": model.text_calibration, "show": show, "unsure": unsure,
         "fitted_on": {"cells": sum(len(X) for X, _ in groups), "questions": len(questions),
                       "questions_with_a_right_cell": len(groups), "right_cell_ranked_first": int(top1),
-                      "shown_at_threshold": sum(p >= show for p, _, _ in readings),
-                      "target_precision": TARGET_PRECISION},
+                      "cells_shown_at_threshold": len(shown),
+                      "their_precision": round(sum(shown) / len(shown), 3) if shown else None,
+                      "cost_of_wrong": COST_OF_WRONG},
     }
 
 

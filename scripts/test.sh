@@ -10,5 +10,6 @@ fi
 export HF_HUB_OFFLINE=1
 .venv/bin/ruff check src tests
 .venv/bin/python -m pytest -q tests
-# The regression eval and its gates (evals/gates.toml); the PDF set is skipped without ../shared/external.
-.venv/bin/esgqa eval
+# Every eval set and its gates (evals/gates.toml); a report set whose PDF is not in ../shared/external
+# is skipped with a one-line reason. Stores are cached in .esgqa-eval/ by content hash.
+.venv/bin/esgqa eval --all

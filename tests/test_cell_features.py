@@ -70,7 +70,7 @@ def test_percent_rank_number_and_coverage():
 def model(show=0.8, unsure=0.3) -> CellModel:
     weights = {name: 0.0 for name in F.FEATURES} | {"row_words": 4.0, "column_words": 4.0}
     return CellModel(weights, {"score": 1.0, "margin": 0.0, "bias": -4.0},
-                     {"confidence": 1.0, "from_pdf": 0.0, "bias": 0.0}, show, unsure)
+                     {"confidence": 1.0, "from_pdf": 0.0, "from_table": 0.0, "bias": 0.0}, show, unsure)
 
 
 def test_compose_shows_hedges_or_abstains_by_probability():

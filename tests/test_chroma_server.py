@@ -32,8 +32,9 @@ def chroma_url(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def _cli(*args: str, store: Path, url: str | None, collection: str = "esgqa") -> subprocess.CompletedProcess:
-    env = cli_env(store, ESGQA_COLLECTION=collection)
+def _cli(*args: str, store: Path, url: str | None, collection: str = "esgqa", **extra: str
+         ) -> subprocess.CompletedProcess:
+    env = cli_env(store, ESGQA_COLLECTION=collection, **extra)
     env.pop("ESGQA_CHROMA_URL", None)
     if url:
         env["ESGQA_CHROMA_URL"] = url
@@ -43,16 +44,16 @@ def _cli(*args: str, store: Path, url: str | None, collection: str = "esgqa") ->
 
 def _eval(store: Path, url: str | None, results: Path) -> dict:
     proc = _cli("eval", "--set", str(ROOT / "evals" / "golden.jsonl"), "--no-baseline", "--json",
-                "--results", str(results), store=store, url=url, collection="evalrun")
+                "--results", str(results), store=store, url=url, collection="evalrun", ESGQA_EVAL_CACHE=str(store))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout)["golden"]
+    return json.loads(proc.stdout)["sets"]["golden"]
 
 
 def test_the_eval_through_a_chroma_server_scores_as_embedded(chroma_url, tmp_path):
     served = _eval(tmp_path / "served", chroma_url, tmp_path / "r1")
-    assert not (tmp_path / "served" / "chroma").exists()  # nothing went to an embedded store
+    assert not list((tmp_path / "served").rglob("chroma.sqlite3"))  # nothing went to an embedded store
     embedded = _eval(tmp_path / "embedded", None, tmp_path / "r2")
-    assert (tmp_path / "embedded" / "chroma").exists()
+    assert list((tmp_path / "embedded").rglob("chroma.sqlite3"))
     keys = [k for k in embedded if k.startswith(("figure", "citation", "abstention", "false", "hit", "mrr"))]
     assert keys
     assert {k: served[k] for k in keys} == {k: embedded[k] for k in keys}

@@ -183,7 +183,7 @@ class CellModel:
 
     weights: dict[str, float]
     calibration: dict[str, float]  # score, margin, bias
-    text_calibration: dict[str, float]  # the sentence reader's confidence and from_pdf, and a bias
+    text_calibration: dict[str, float]  # over the sentence reader's confidence, from_pdf, from_table; and a bias
     show: float  # probability at or above which the best reading is shown as the answer
     unsure: float  # at or above this (and below `show`) the answer is unsure, with candidates
 
@@ -205,10 +205,11 @@ class CellModel:
         c = self.calibration
         return sigmoid(c["score"] * score + c["margin"] * margin + c["bias"])
 
-    def text_probability(self, confidence: float, from_pdf: float) -> float:
+    def text_probability(self, confidence: float, from_pdf: float, from_table: float) -> float:
         """How likely the sentence reader's figure is right, given its confidence and its source."""
         c = self.text_calibration
-        return sigmoid(c["confidence"] * confidence + c["from_pdf"] * from_pdf + c["bias"])
+        return sigmoid(c["confidence"] * confidence + c["from_pdf"] * from_pdf + c["from_table"] * from_table
+                       + c["bias"])
 
 
 def sigmoid(z: float) -> float:

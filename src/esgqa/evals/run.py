@@ -71,11 +71,17 @@ class StoreCache:
     def get(self, es: EvalSet) -> tuple[Assistant, NaiveBaseline | None, dict]:
         key = hashlib.sha256(":".join(sorted(file_sha(p) for p in es.sources)).encode()).hexdigest()[:16]
         if key not in self._open:
-            self._open[key] = self._prepare(self.settings.eval_cache / key, es.sources)
+            self._open[key] = self._prepare(self.settings.eval_cache / key, es.sources, key)
         return self._open[key]
 
-    def _prepare(self, folder: Path, sources: list[Path]) -> tuple[Assistant, NaiveBaseline | None, dict]:
-        settings = self.settings.model_copy(update={"store": folder, "chroma_url": None})
+    def _prepare(self, folder: Path, sources: list[Path], key: str) -> tuple[Assistant, NaiveBaseline | None, dict]:
+        # With a Chroma server (team mode) each store is a collection of its own there; the cache
+        # folder then holds only the marker.
+        update: dict = {"store": folder}
+        if self.settings.chroma_url:
+            update["collection"] = f"{self.settings.collection}-{key}"
+        settings = self.settings.model_copy(update=update)
+        folder.mkdir(parents=True, exist_ok=True)
         assistant = Assistant(settings)
         marker, fingerprint = folder / "ingested.json", ingest_fingerprint()
         info = json.loads(marker.read_text()) if marker.exists() else {}
