@@ -186,7 +186,9 @@ def test_browser_batch_tab_answers_a_questionnaire(server, browser, tmp_path):
     body = urllib.request.urlopen(href).read().decode()
     header, first, second = list(csv.reader(io.StringIO(body)))[:3]
     assert header[:3] == ["No.", "Question", "Owner"] and "answer" in header
-    assert first[header.index("figure")] == "663" and second[header.index("abstained")] == "True"
+    # the second is not disclosed in the bundled report: no figure (an uploaded report in this
+    # server's store may make it "unsure" with candidates rather than "not disclosed")
+    assert first[header.index("figure")] == "663" and second[header.index("figure")] == ""
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "ui-batch.png"), full_page=True)
 

@@ -33,6 +33,15 @@ class StoreError(Exception):
     store, the cause and what to do, exit code 1; never Chroma's internals as an 'internal error'."""
 
 
+def file_sha256(path: Path) -> str:
+    """A file's content hash, read in blocks (reports can be large): its identity across paths."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def find_files(paths: list[Path]) -> list[Path]:
     """Expand folders to the report files inside them (sorted, recursive)."""
     files: list[Path] = []

@@ -7,7 +7,6 @@ that serialises uploads, so concurrent users cannot see each other's answers.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -26,7 +25,7 @@ from esgqa import audit, crosscheck  # noqa: E402
 from esgqa.assistant import SAMPLE_QUESTIONS, Assistant  # noqa: E402
 from esgqa.batch import FORMATS, run_batch  # noqa: E402
 from esgqa.figures import parse_figures  # noqa: E402
-from esgqa.loading import SUFFIXES, InputError, StoreError  # noqa: E402
+from esgqa.loading import SUFFIXES, InputError, StoreError, file_sha256  # noqa: E402
 from esgqa.settings import UISettings  # noqa: E402
 from esgqa.types import Answer, DocumentInfo  # noqa: E402
 
@@ -130,17 +129,9 @@ def claim_upload(folder: Path, name: str, digest: str) -> tuple[Path, bool]:
             path.open("xb").close()
             return path, True
         except FileExistsError:
-            if path.stat().st_size and _sha256(path) == digest:
+            if path.stat().st_size and file_sha256(path) == digest:
                 return path, False
         n += 1
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def ingest_upload(assistant: Assistant, src: Path, name: str,
@@ -152,7 +143,7 @@ def ingest_upload(assistant: Assistant, src: Path, name: str,
     is kept as NAME-2 and indexed under a name of its own."""
     uploads = Path(assistant.settings.store) / "uploads"
     progress(0, desc=f"Reading {name}")
-    final, reserved = claim_upload(uploads, name, _sha256(src))
+    final, reserved = claim_upload(uploads, name, file_sha256(src))
     (uploads / ".staging").mkdir(exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=uploads / ".staging"))
     staged = staging / final.name  # read under its final name: that names the document

@@ -21,6 +21,7 @@ from esgqa.evals.baseline import NaiveBaseline
 from esgqa.evals.scoring import Outcome, first_hit, judge, metrics, why_missed
 from esgqa.evals.sets import EVALS_DIR, EvalSet
 from esgqa.figures import text_contains_figure
+from esgqa.loading import file_sha256
 from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
 
@@ -31,14 +32,6 @@ PACKAGE = Path(__file__).resolve().parents[1]
 QUERY_SIDE = {"answering.py", "retrieval.py", "cli.py", "ui.py", "batch.py", "audit.py", "crosscheck.py",
               "llm.py", "prompts.py", "assistant.py", "settings.py", "evals", "answer", "apps", "checks"}
 RATCHETED = ("accuracy", "hit5")  # recorded per report set; a run may fall at most `tolerance` under
-
-
-def file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def ingest_fingerprint() -> str:
@@ -69,7 +62,7 @@ class StoreCache:
         self._open: dict[str, tuple[Assistant, NaiveBaseline | None, dict]] = {}
 
     def get(self, es: EvalSet) -> tuple[Assistant, NaiveBaseline | None, dict]:
-        key = hashlib.sha256(":".join(sorted(file_sha(p) for p in es.sources)).encode()).hexdigest()[:16]
+        key = hashlib.sha256(":".join(sorted(file_sha256(p) for p in es.sources)).encode()).hexdigest()[:16]
         if key not in self._open:
             self._open[key] = self._prepare(self.settings.eval_cache / key, es.sources, key)
         return self._open[key]
