@@ -24,7 +24,7 @@ import numpy as np
 
 from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, margins
 from esgqa.answer.compose import text_reading
-from esgqa.answering import ExtractiveAnswerer, analyse
+from esgqa.answering import ExtractiveAnswerer
 from esgqa.evals.run import StoreCache
 from esgqa.evals.scoring import figure_correct
 from esgqa.evals.sets import all_set_paths, load_set
@@ -71,11 +71,11 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
         for item in es.items:
             if item.kind == "narrative":
                 continue
-            query = analyse(item.question, assistant.index.abbreviations())
-            if not query.wants_figure:
-                continue
             passages = hybrid_search(assistant.index, item.question, r.k, document=item.document,
                                      candidates=r.candidates, rrf_k=r.rrf_k, rows=r.rows)
+            query = answerer.query(item.question, passages)  # as the answerer parses it
+            if not query.wants_figure:
+                continue
             text = answerer.text_answer(item.question, passages, query)
             cands = candidates([p for p in passages if p.kind == "row"])
             ctx = answerer.cell_context(item.question, query, passages) if cands else None

@@ -253,13 +253,20 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         """The better of two readings, by fitted probability: the best table cell, and the
         best sentence or table-text figure (`text_answer`)."""
-        query = analyse(question, self.index.abbreviations(only_document(passages)))
-        query.document = only_document(passages)
+        query = self.query(question, passages)
         text = self.text_answer(question, passages, query)
         if self.cell_model is None or not query.wants_figure:
             return text
         cells = self.cell_ranking(question, query, passages)
         return compose(question, text, cells, self.cell_model, self.name)
+
+    def query(self, question: str, passages: list[Passage]) -> Query:
+        """The question parsed once, with the abbreviations and keyword statistics of the one
+        report the passages come from (the whole store's when they mix reports)."""
+        document = only_document(passages)
+        query = analyse(question, self.index.abbreviations(document))
+        query.document = document
+        return query
 
     def cell_ranking(self, question: str, query: Query, passages: list[Passage]) -> list[tuple[float, Candidate]]:
         cands = candidates([p for p in passages if p.kind == "row"])
@@ -276,9 +283,7 @@ class ExtractiveAnswerer:
 
     def text_answer(self, question: str, passages: list[Passage], query: Query | None = None) -> Answer:
         """The sentence and table-text reading (table rows are read by `cell_ranking`)."""
-        if query is None:
-            query = analyse(question, self.index.abbreviations(only_document(passages)))
-            query.document = only_document(passages)
+        query = query or self.query(question, passages)
         units = [u for rank, p in enumerate(passages) if p.kind != "row" for u in units_of(p, rank)]
         if not units:
             return self._abstain(question, passages, 0.0)
