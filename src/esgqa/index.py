@@ -531,6 +531,8 @@ def _metadata(doc: LoadedDocument, p: Passage, seq: int, source: str, total: int
         meta["year"] = doc.year
     if p.cells:
         meta["cells"] = cells_to_json(p.cells)
+    if p.box:
+        meta["box"] = ",".join(f"{v:.1f}" for v in p.box)
     return meta
 
 
@@ -540,4 +542,5 @@ def _to_passage(pid: str | None, text: str, meta: dict) -> Passage:
         section=meta.get("section", ""), page=meta.get("page"), page_label=meta.get("page_label"),
         kind=meta.get("kind", "text"), year=meta.get("year"),
         cells=cells_from_json(meta["cells"]) if meta.get("cells") else (),
+        box=tuple(float(v) for v in meta["box"].split(",")) if meta.get("box") else None,
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from esgqa.document.model import Cell
+from esgqa.document.model import Box, Cell
 
 
 class Page(BaseModel):
@@ -50,14 +50,18 @@ class Passage(BaseModel):
     year: int | None = None  # the document's reporting year
     score: float = 0.0
     cells: tuple[Cell, ...] = ()  # a "row" passage: its cells, with row and column header paths
+    # Where it stands on its page (PDF points, top-down); None for Markdown/text or when unknown.
+    box: Box | None = None
 
     def locator(self) -> str:
         return locator(self.document, self.page, self.page_label, self.section)
 
-    def cite(self, n: int, text: str | None = None) -> Citation:
-        """This passage as citation [n], quoting `text` (a sentence or row of it) or all of it."""
+    def cite(self, n: int, text: str | None = None, box: Box | None = None) -> Citation:
+        """This passage as citation [n], quoting `text` (a sentence or row of it) or all of it;
+        `box` narrows the highlight to the quoted cell or row."""
         return Citation(n=n, document=self.document, page=self.page, page_label=self.page_label,
-                        section=self.section, text=self.text if text is None else text)
+                        section=self.section, text=self.text if text is None else text,
+                        box=box or self.box)
 
 
 def locator(document: str, page: int | None, page_label: str | None, section: str) -> str:
@@ -77,6 +81,7 @@ class Citation(BaseModel):
     page_label: str | None = None
     section: str = ""
     text: str  # the quoted evidence; holds every figure the answer states
+    box: Box | None = None  # the cited block or cell on its page (PDF points, top-down), for the page viewer
 
     def locator(self) -> str:
         return locator(self.document, self.page, self.page_label, self.section)

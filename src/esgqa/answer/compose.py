@@ -26,7 +26,8 @@ def describe(c: Candidate) -> str:
 
 def cite(c: Candidate, n: int) -> Citation:
     quote = f"{c.passage.section}: {c.passage.text}" if c.passage.section else c.passage.text
-    return c.passage.cite(n, quote)
+    box = c.cell.box if c.cell.box[2] > c.cell.box[0] else None
+    return c.passage.cite(n, quote, box)
 
 
 def cell_answer(question: str, c: Candidate, p: float, backend: str) -> Answer:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict
 
-from esgqa.document.model import Cell, Table
+from esgqa.document.model import Box, Cell, Table
 from esgqa.types import LoadedDocument, Passage
 
 
@@ -43,8 +43,16 @@ def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list
             pid = hashlib.sha256(f"{doc.name}\x1frow\x1f{table.page}\x1f{text}".encode()).hexdigest()[:32]
             out.setdefault(pid, Passage(id=pid, document=doc.name, text=text, section=table.caption,
                                         page=table.page, page_label=labels.get(table.page), kind="row",
-                                        year=doc.year, cells=tuple(cells)))
+                                        year=doc.year, cells=tuple(cells), box=union(c.box for c in cells)))
     return list(out.values())
+
+
+def union(boxes) -> Box | None:
+    """The smallest box holding all of `boxes` (None when there are none)."""
+    boxes = [b for b in boxes if b and b[2] > b[0]]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def cells_to_json(cells: tuple[Cell, ...]) -> str:
