@@ -101,6 +101,8 @@ class Answer(BaseModel):
     # Below the calibrated threshold: no figure is claimed; `candidates` shows the nearest ones.
     unsure: bool = False
     candidates: list[Citation] = Field(default_factory=list)
+    # A follow-up ("And in 2021?") is answered as a whole question; this is that question, shown to the user.
+    rewritten: str | None = None
 
     def json_dict(self) -> dict:
         return self.model_dump(exclude_none=False)
@@ -117,6 +119,10 @@ class DocumentInfo(BaseModel):
     # False while an ingest of it has not finished (killed, disk full): the next ingest completes it.
     complete: bool = True
     expected: int | None = None  # chunks of the version being ingested, when known
+    company: str = ""  # detected at ingest (title page, metadata, most frequent organisation); editable
+    year: int | None = None  # the reporting year, detected at ingest; editable
+    tables: int = 0  # table rows indexed as "row" passages
+    ingest_seconds: float | None = None  # how long its last ingest took
 
     def unfinished(self) -> str:
         """What an incomplete document holds, for `esgqa docs` and the app: '64 of 100 chunks'."""
