@@ -74,6 +74,7 @@ class Query:
     wants_count: bool = False
     contrast: bool = False
     aspect: str = ""  # "stock" (a total as of a date) or "flow" (added during the period)
+    narrative: bool = False  # asks for an explanation (answer.narrative), never a figure
     numbers: set[float] = field(default_factory=set)
     surface: dict[str, str] = field(default_factory=dict)  # stem -> the word as asked
     document: str | None = None  # the one report the passages come from: its own keyword statistics
@@ -103,6 +104,9 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
     expanded = expand(q, abbreviations)
     terms = [t for t in tokens(expanded) if not t.isdigit() and not re.fullmatch(r"(fy)?\d+", t)]
     word_set = set(tokens(low, keep_stopwords=True)) | set(low.split())
+    from esgqa.answer.narrative import is_narrative  # it reads sentences with this module's splitter
+
+    narrative = is_narrative(q)
     return Query(
         text=q,
         terms=list(dict.fromkeys(terms)),
@@ -111,10 +115,11 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
         identifiers=identifiers,
         wants_percent=bool(word_set & _PERCENT_WORDS) or "%" in q,
         wants_target=bool({t.rstrip("s") for t in word_set} & _TARGET_WORDS - {"will"}),
-        wants_figure=not _OPEN_QUESTION.match(q) or bool(re.search(r"\bhow (many|much)\b", low)),
+        wants_figure=not narrative and (not _OPEN_QUESTION.match(q) or bool(re.search(r"\bhow (many|much)\b", low))),
         wants_count=bool(re.search(r"\bhow many\b|\bnumber of\b", low)),
         contrast=bool(_CONTRAST_Q.search(q)),
         aspect=aspect_of(q),
+        narrative=narrative,
         numbers={f.value for f in parse_figures(q)},
         surface={stem(w): w for w in re.findall(r"[a-z]+", low) if w not in STOPWORDS},
     )
@@ -254,11 +259,22 @@ class ExtractiveAnswerer:
         """The better of two readings, by fitted probability: the best table cell, and the
         best sentence or table-text figure (`text_answer`)."""
         query = self.query(question, passages)
+        if query.narrative and (told := self.narrative(question, passages, query)) is not None:
+            return told
         text = self.text_answer(question, passages, query)
         if self.cell_model is None or not query.wants_figure:
             return text
         cells = self.cell_ranking(question, query, passages)
         return compose(question, text, cells, self.cell_model, self.name)
+
+    def narrative(self, question: str, passages: list[Passage], query: Query) -> Answer | None:
+        """Two to four cited sentences in report order for a question that asks for an
+        explanation; None when no sentence is relevant enough (the one-sentence reader decides)."""
+        from esgqa.answer.narrative import narrative_answer, summarise
+
+        qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question, query.document)))
+        summary = summarise(question, passages, self._embed, qvec, self.index.bm25(query.document)[0].idf)
+        return narrative_answer(question, summary, self.name) if summary else None
 
     def query(self, question: str, passages: list[Passage]) -> Query:
         """The question parsed once, with the abbreviations and keyword statistics of the one

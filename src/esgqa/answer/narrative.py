@@ -1,0 +1,184 @@
+"""Narrative answers without an LLM: the two to four sentences of the retrieved passages that
+best explain, quoted in report order, each cited.
+
+"How does the company manage water risk?" asks for an explanation, not a figure: one sentence
+rarely holds it, and the one with the most question words is often a stray. Sentences (split by
+the answer engine's own splitter, `answering.units_of`) are ranked by meaning (embedding
+similarity to the question) plus the share of the question's keywords they hold, picked by
+maximal marginal relevance so a second sentence adds something instead of restating the first,
+then put back in the order the report prints them.
+
+Whether a question is narrative is read from its form alone (`is_narrative`): why / how does /
+describe / what approach ..., and no word asking for a quantity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from esgqa.lexicon import tokens
+from esgqa.types import Answer, Citation, Passage
+
+# A quantity asked for: these questions want a figure, whatever their form.
+_QUANTITY = re.compile(
+    r"\bhow (many|much|long|large|big|high|low|far|old)\b|%|"
+    r"\bwhat (?:was |were |is |are )?(?:the )?(?:[\w'-]+ ){0,2}?(percentage|percent|share|proportion|number|amount"
+    r"|total|ratio|rate|level|value|score|quantity|volume|figure|count)\b|\bhow (?:is|are|was|were) [\w' -]{0,40}\b"
+    r"(?:compared|changed?)\b|\bby how\b|\b(in|by) (which|what) year\b|\bwhen\b", re.I)
+# Interrogative forms that ask for an explanation or a way of doing.
+_EXPLAIN = re.compile(
+    r"^\s*(?:why\b|describe\b|explain\b|outline\b|summari[sz]e\b"
+    r"|how (?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|must)\b"
+    # what approach / policy ... : the kinds of thing a report explains rather than counts (the
+    # noun before any do/does/did: in "what did the strategy awareness score" it is not the one asked)
+    r"|(?:what|which) (?:(?!(?:do|does|did)\b)[\w'’-]+ ){0,5}?(?:approach|approaches|polic(?:y|ies)"
+    r"|strateg(?:y|ies)|process(?:es)?|procedures?|practices?|measures|steps|actions|programs?|programmes?|initiatives|mechanisms?|systems?"
+    r"|methods?|methodolog(?:y|ies)|tools?|framework|standards?|criteria|reasons?|role|purpose|risks?"
+    r"|commitments?|plans?|governance|management|responsibilit(?:y|ies))\b)", re.I)
+# Forms that ask for a thing done ("what did X conduct", "what does X measure") or how often
+# something is done: narrative only when no measure is named ("what did the rate increase to").
+_DONE = re.compile(r"^\s*(?:what (?:do|does|did)\b|how (?:often|frequently)\b)", re.I)
+_MEASURE = re.compile(
+    r"\b(rates?|scores?|ratios?|percentages?|shares?|proportions?|numbers?|amounts?|totals?|levels?|values?"
+    r"|counts?|intensit(?:y|ies)|coverage|spend|spent|emit|emitted|consume|consumed|cost)\b"
+    r"|\b(?:increase|decrease|rise|fall|grow|drop|decline|amount|come)[sd]? to\b|\breach(?:ed)?\b", re.I)
+
+
+def is_narrative(question: str) -> bool:
+    """True when the question's form asks for an explanation and nothing in it asks for a quantity."""
+    if _QUANTITY.search(question):
+        return False
+    return bool(_EXPLAIN.match(question)) or bool(_DONE.match(question) and not _MEASURE.search(question))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a retrieved passage, where it stands in the report."""
+
+    passage: Passage
+    rank: int  # the passage's retrieval rank
+    position: int  # its place within the passage
+    text: str
+
+    @property
+    def order(self) -> tuple[int, int, int, int]:
+        """Report order: page, how far down it the passage starts, then (where the report gives
+        no places, as in Markdown) retrieval rank, then the sentence's place in its passage."""
+        page = self.passage.page if self.passage.page is not None else 0
+        return page, _top(self.passage), self.rank, self.position
+
+
+def _top(p: Passage) -> int:
+    """How far down its page a passage starts (boxes are top-down), 0 when unknown."""
+    return int(p.box[1]) if p.box is not None else 0
+
+
+@dataclass
+class Summary:
+    sentences: list[Sentence]  # in report order
+    relevance: float  # the best sentence's relevance: how well the summary answers
+
+
+MIN_CHARS = 30  # shorter pieces are headings, labels or cut-off fragments, not explanations
+MIN_WORDS = 5
+MAX_DIGIT_SHARE = 0.25  # a "sentence" mostly of numbers is a flattened table row
+
+
+def sentences(passages: Sequence[Passage]) -> list[Sentence]:
+    """The prose sentences of the passages (table rows and figure runs left out), split by the
+    answer engine's one sentence splitter."""
+    from esgqa.answering import units_of  # the engine imports this module: import on use
+
+    out: list[Sentence] = []
+    seen: set[str] = set()
+    for rank, p in enumerate(passages):
+        if p.kind != "text":
+            continue
+        for position, unit in enumerate(units_of(p, rank)):
+            text = " ".join(unit.quote.split())
+            key = text.lower()
+            if key in seen or not _prose(text):
+                continue
+            seen.add(key)
+            out.append(Sentence(p, rank, position, text))
+    return out
+
+
+def _prose(text: str) -> bool:
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+    digits = sum(ch.isdigit() for ch in text)
+    return len(text) >= MIN_CHARS and len(words) >= MIN_WORDS and digits <= MAX_DIGIT_SHARE * len(text)
+
+
+def keyword_overlap(question: str, sentence: Sentence, idf: Mapping[str, float] | None = None) -> float:
+    """Share of the question's keywords (weighted by rarity when `idf` is given) that the
+    sentence holds; a word only in its section heading counts half."""
+    asked = list(dict.fromkeys(tokens(question)))
+    if not asked:
+        return 0.0
+    own = set(tokens(sentence.text))
+    heading = set(tokens(sentence.passage.section))
+    weight = {t: max(idf.get(t, 1.0), 0.05) if idf is not None else 1.0 for t in asked}
+    got = sum(w * (1.0 if t in own else 0.5 if t in heading else 0.0) for t, w in weight.items())
+    return got / sum(weight.values())
+
+
+KEYWORD_WEIGHT = 0.3  # of the keyword share, next to the embedding similarity (both 0..1)
+MMR_LAMBDA = 0.7  # relevance against novelty when picking the next sentence
+DUPLICATE = 0.9  # embedding similarity above which a sentence restates one already picked
+MIN_RELEVANCE = 0.35  # below this the passages do not explain what was asked
+KEEP_WITHIN = 0.15  # after two sentences, stop at one this much less relevant than the best
+MIN_SENTENCES, MAX_SENTENCES = 2, 4
+
+
+def summarise(
+    question: str, passages: Sequence[Passage], embed: Callable[[list[str]], list[np.ndarray]],
+    query_vector: np.ndarray, idf: Mapping[str, float] | None = None,
+) -> Summary | None:
+    """Two to four relevant, mutually different sentences in report order; None when no
+    sentence is relevant enough (the caller abstains or falls back)."""
+    pool = sentences(passages)
+    if not pool:
+        return None
+    vectors = np.vstack(embed([s.text for s in pool]))
+    qv = np.asarray(query_vector, dtype=np.float32)
+    relevance = vectors @ qv + KEYWORD_WEIGHT * np.array([keyword_overlap(question, s, idf) for s in pool])
+    best = float(relevance.max())
+    if best < MIN_RELEVANCE:
+        return None
+    picked: list[int] = []
+    left = set(range(len(pool)))
+    while left and len(picked) < MAX_SENTENCES:
+        def mmr(i: int) -> float:
+            redundancy = max((float(vectors[i] @ vectors[j]) for j in picked), default=0.0)
+            return MMR_LAMBDA * float(relevance[i]) - (1 - MMR_LAMBDA) * redundancy
+
+        i = max(left, key=lambda j: (mmr(j), -j))
+        left.discard(i)
+        if any(float(vectors[i] @ vectors[j]) >= DUPLICATE for j in picked):
+            continue  # a near-duplicate (the same sentence in a summary box and the body)
+        if relevance[i] < MIN_RELEVANCE or (len(picked) >= MIN_SENTENCES and relevance[i] < best - KEEP_WITHIN):
+            break
+        picked.append(i)
+    chosen = sorted((pool[i] for i in picked), key=lambda s: s.order)
+    return Summary(chosen, best)
+
+
+def narrative_answer(question: str, summary: Summary, backend: str) -> Answer:
+    """The sentences in report order, each followed by [n] of its passage; one citation per
+    passage, quoting the sentences taken from it. Never a figure: it explains, it does not measure."""
+    numbers: dict[int, int] = {}  # retrieval rank (one per passage) -> citation number
+    quoted: dict[int, list[str]] = {}
+    parts = []
+    for s in summary.sentences:
+        n = numbers.setdefault(s.rank, len(numbers) + 1)
+        quoted.setdefault(s.rank, []).append(s.text)
+        parts.append(f"{s.text} [{n}]")
+    passage = {s.rank: s.passage for s in summary.sentences}
+    citations: list[Citation] = [passage[r].cite(n, " ".join(quoted[r])) for r, n in numbers.items()]
+    return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations,
+                  backend=backend, figure=None, unit=None, confidence=round(min(1.0, max(0.0, summary.relevance)), 3))
