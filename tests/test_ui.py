@@ -284,6 +284,7 @@ def test_upload_errors_name_the_size_limit_and_the_table_shows_incomplete_docume
     from esgqa.assistant import Assistant
     from esgqa.settings import Settings, UISettings
     from esgqa.ui import build_app
+    from esgqa.ui.library import HEADERS
 
     report = tmp_path / "notes.md"
     report.write_text("".join(f"# Site {i}\n\nSite {i} used {1000 + i:,} MWh in 2022.\n\n" for i in range(70)))
@@ -297,8 +298,8 @@ def test_upload_errors_name_the_size_limit_and_the_table_shows_incomplete_docume
         fns["upload"](None)
     big = tmp_path / "big.pdf"
     big.write_bytes(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024))
-    status, _, table = fns["upload"]([str(big)])
+    status, table = fns["upload"]([str(big)])
     assert "2.0 MB is over the upload limit of 1 MB" in status
     row = next(r for r in table if r[0] == "notes")
-    assert row[4].startswith(f"INCOMPLETE (64 of {len(passages)} chunks)")
+    assert row[HEADERS.index("status")].startswith(f"INCOMPLETE (64 of {len(passages)} chunks)")
     assert not (tmp_path / "store" / "uploads" / "big.pdf").exists()

@@ -12,7 +12,7 @@ from esgqa.document.units import row_passages
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, find_files, load
 from esgqa.settings import Settings
-from esgqa.types import Answer, LoadedDocument, Passage
+from esgqa.types import Answer, DocumentInfo, LoadedDocument, Passage
 
 # Shown by `esgqa demo` and as the chat's example questions.
 SAMPLE_QUESTIONS = [
@@ -89,6 +89,37 @@ class Assistant:
         if document and not self.index.has_document(document):
             names = ", ".join(d.name for d in self.index.documents()) or "none"
             raise InputError(f"unknown document '{document}' (indexed: {names})")
+
+    def document_info(self, name: str) -> DocumentInfo:
+        """An indexed document's record; an unknown name is an InputError listing the indexed ones."""
+        found = next((d for d in self.index.documents() if d.name == name), None)
+        if found is None:
+            names = ", ".join(d.name for d in self.index.documents()) or "none"
+            raise InputError(f"unknown document '{name}' (indexed: {names})")
+        return found
+
+    def remove(self, name: str) -> int:
+        """Take a document out of the index; returns the chunks removed. The app's own copy of an
+        uploaded file (STORE/uploads) goes with it; a file ingested from elsewhere is left alone."""
+        info = self.document_info(name)
+        removed = self.index.remove(name)
+        uploads = (Path(self.settings.store) / "uploads").resolve()
+        if info.source and Path(info.source).parent == uploads:
+            Path(info.source).unlink(missing_ok=True)
+        return removed
+
+    def reindex(self, name: str, progress: Callable[[int], None] | None = None) -> IngestResult:
+        """Read a document again from the file it was ingested from (DocumentInfo.source), keeping its name."""
+        info = self.document_info(name)
+        if not info.source:
+            raise InputError(f"cannot re-index '{name}': the store does not record its source file; "
+                             "ingest the file again")
+        path = Path(info.source)
+        if not path.is_file():
+            raise InputError(f"cannot re-index '{name}': its source file {path} is gone; ingest it from where it "
+                             "is now, or remove the document")
+        doc, passages = self.prepare(path)
+        return self.index.add(doc, passages, progress, name=name)
 
     def ask(self, question: str, *, document: str | None = None, k: int | None = None) -> Answer:
         if not question or not question.strip():

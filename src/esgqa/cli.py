@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--document", help="restrict to one document (its file stem)")
     s.add_argument("--json", action="store_true", help="with --consistency: print {\"findings\": [...]}")
 
+    s = sub.add_parser("remove", help="take a document out of the index")
+    s.add_argument("name", help="the document's name (as esgqa docs lists it)")
+
+    s = sub.add_parser("reindex", help="read a document again from the file it was ingested from")
+    s.add_argument("name", help="the document's name (as esgqa docs lists it)")
+
     s = sub.add_parser("serve", help="the chat UI (Gradio); binds 127.0.0.1 unless --host says otherwise")
     s.add_argument("--host", help="interface to bind (default 127.0.0.1, env ESGQA_UI__HOST)")
     s.add_argument("--port", type=int, help="port (default 7860, env ESGQA_UI__PORT)")
@@ -204,6 +210,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
     for d in docs:
         if not d.complete:
             print(f"esgqa: {d.name} is INCOMPLETE: {incomplete(d)}", file=sys.stderr)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    removed = _reader(args).remove(args.name)
+    print(f"esgqa: removed {args.name} ({removed} chunks)", file=sys.stderr)
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    res = _reader(args).reindex(args.name)
+    state = "unchanged" if res.unchanged else f"+{res.added} -{res.removed}"
+    print(f"esgqa: re-indexed {res.document}: {res.total} chunks ({state})", file=sys.stderr)
     return 0
 
 
@@ -335,7 +354,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval,
-            "batch": cmd_batch, "check": cmd_check, "serve": cmd_serve}
+            "batch": cmd_batch, "check": cmd_check, "serve": cmd_serve,
+            "remove": cmd_remove, "reindex": cmd_reindex}
 
 if __name__ == "__main__":
     raise SystemExit(main())
