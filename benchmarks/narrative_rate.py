@@ -13,9 +13,10 @@ import hashlib
 import sys
 
 from esgqa.assistant import Assistant
-from esgqa.evals.scoring import judge
+from esgqa.evals.scoring import judge, normalise
 from esgqa.evals.sets import find_set, load_set
 from esgqa.loading import file_sha256
+from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
 
 TUNING = {"takkt", "addiko", "ct_reit", "merck", "palfinger", "3m_10k", "golden", "golden_pdf", "paraphrases"}
@@ -46,7 +47,12 @@ def main(argv: list[str]) -> None:
             ok = judge(answer, item)
             got += ok
             if show:
-                print(f"--- {item.id} {'HIT' if ok else 'miss'} want {item.expected}\n{answer.answer[:900]}")
+                r = settings.retrieval
+                passages = hybrid_search(assistant.index, item.question, r.k, document=item.document,
+                                         candidates=r.candidates, rrf_k=r.rrf_k)
+                held = any(normalise(e) in normalise(p.text) for p in passages for e in item.expected)
+                print(f"--- {item.id} {'HIT' if ok else 'miss'} want {item.expected} (in the {r.k} retrieved: "
+                      f"{'yes' if held else 'no'})\n{answer.answer[:900]}")
         print(f"{name}: {got}/{len(rows)}")
         total, hit = total + len(rows), hit + got
     if total:

@@ -3,7 +3,7 @@ best explain, quoted in report order, each cited.
 
 "How does the company manage water risk?" asks for an explanation, not a figure: one sentence
 rarely holds it, and the one with the most question words is often a stray. Sentences (split by
-the answer engine's own splitter, `answering.units_of`) are ranked by meaning (embedding
+the answer engine's own splitter, `answering.SENTENCE_SPLIT`) are ranked by meaning (embedding
 similarity to the question) plus the share of the question's keywords they hold, picked by
 maximal marginal relevance so a second sentence adds something instead of restating the first,
 then put back in the order the report prints them.
@@ -90,28 +90,58 @@ MAX_DIGIT_SHARE = 0.25  # a "sentence" mostly of numbers is a flattened table ro
 
 def sentences(passages: Sequence[Passage]) -> list[Sentence]:
     """The prose sentences of the passages (table rows and figure runs left out), split by the
-    answer engine's one sentence splitter."""
-    from esgqa.answering import units_of  # the engine imports this module: import on use
+    answer engine's one sentence splitter after lines broken mid-sentence are joined again."""
+    from esgqa.answering import SENTENCE_SPLIT  # the engine imports this module: import on use
 
     out: list[Sentence] = []
     seen: set[str] = set()
     for rank, p in enumerate(passages):
         if p.kind != "text":
             continue
-        for position, unit in enumerate(units_of(p, rank)):
-            text = " ".join(unit.quote.split())
-            key = text.lower()
-            if key in seen or not _prose(text):
-                continue
-            seen.add(key)
-            out.append(Sentence(p, rank, position, text))
+        position = 0
+        for line in paragraphs(p.text):
+            for piece in SENTENCE_SPLIT.split(line):
+                text = " ".join(piece.strip(" -•").split())
+                key = text.lower()
+                if key in seen or not _prose(text):
+                    continue
+                seen.add(key)
+                out.append(Sentence(p, rank, position, text))
+                position += 1
+    return out
+
+
+_ENDS_SENTENCE = re.compile(r"[.!?:;。！？][\"”’)\]]*(?:\s*\d{1,2})?$")  # a footnote mark may follow
+RUN_ON_WORDS = 10  # a line this long that stops without punctuation was cut, not a heading
+
+
+def paragraphs(text: str) -> list[str]:
+    """Lines joined where a PDF broke a sentence ("... of the World" / "Resources Institute"):
+    the line stops without punctuation and is no heading (the next starts in lower case, or the
+    line is too long for a heading)."""
+    out: list[str] = []
+    for line in (ln.strip() for ln in text.splitlines()):
+        if not line:
+            continue
+        prev = out[-1] if out else ""
+        if prev and not _ENDS_SENTENCE.search(prev) and (
+                line[0].islower() or len(prev.split()) >= RUN_ON_WORDS):
+            out[-1] = f"{prev} {line}"
+        else:
+            out.append(line)
     return out
 
 
 def _prose(text: str) -> bool:
     words = re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
     digits = sum(ch.isdigit() for ch in text)
-    return len(text) >= MIN_CHARS and len(words) >= MIN_WORDS and digits <= MAX_DIGIT_SHARE * len(text)
+    return (len(text) >= MIN_CHARS and len(words) >= MIN_WORDS and digits <= MAX_DIGIT_SHARE * len(text)
+            and not text.endswith(":")  # a lead-in to a list says nothing by itself
+            and not text[0].islower()  # the tail of a sentence cut at a passage's start
+            and not _NUMBER_RUN.search(text))
+
+
+_NUMBER_RUN = re.compile(r"\d[\d.,%]*\s+\d[\d.,%]*\s+\d")  # "2020 2021 2022": a table's header or row
 
 
 def keyword_overlap(question: str, sentence: Sentence, idf: Mapping[str, float] | None = None) -> float:
@@ -131,8 +161,39 @@ KEYWORD_WEIGHT = 0.3  # of the keyword share, next to the embedding similarity (
 MMR_LAMBDA = 0.7  # relevance against novelty when picking the next sentence
 DUPLICATE = 0.9  # embedding similarity above which a sentence restates one already picked
 MIN_RELEVANCE = 0.35  # below this the passages do not explain what was asked
-KEEP_WITHIN = 0.15  # after two sentences, stop at one this much less relevant than the best
+KEEP_WITHIN = 0.2  # after two sentences, stop at one this much less relevant than the best
 MIN_SENTENCES, MAX_SENTENCES = 2, 4
+FOLLOW = 0.85  # share of its predecessor's relevance a sentence that continues it inherits
+CAUSE = 0.15  # added for a sentence that gives a cause, when the question asks why
+
+# A sentence that leans on the one before it ("This is attributable to ...", "In response, ...")
+# answers what that one is about, whatever its own words.
+_CONTINUES = re.compile(
+    r"^(?:this|these|that|those|it|its|they|their|such|here|hence|thus|therefore|consequently|accordingly"
+    r"|as a result|in response|in addition|additionally|also|however|for this reason|to this end|to that end"
+    r"|in this (?:way|context|regard)|due to|because)\b", re.I)
+_CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|attributable to|as a result of|result(?:s|ed)? from|driven by|caused by"
+    r"|thanks to|the reason|reasons? (?:for|is|are|was|were)|since(?!\s+(?:\d|january|february|march|april|may"
+    r"|june|july|august|september|october|november|december|the (?:beginning|start|end))))\b", re.I)
+
+
+def relevance(question: str, pool: Sequence[Sentence], vectors: np.ndarray, query_vector: np.ndarray,
+              idf: Mapping[str, float] | None = None) -> np.ndarray:
+    """Meaning plus keywords for each sentence; a sentence continuing the one before it in its
+    passage inherits most of that one's relevance, and for a why-question a stated cause counts more."""
+    own = vectors @ np.asarray(query_vector, dtype=np.float32)
+    own = own + KEYWORD_WEIGHT * np.array([keyword_overlap(question, s, idf) for s in pool])
+    why = bool(re.match(r"\s*why\b", question, re.I))
+    out = np.array(own, dtype=np.float64)
+    for i, s in enumerate(pool):
+        cause = why and bool(_CAUSE.search(s.text))
+        prev = pool[i - 1] if i else None
+        if prev is not None and prev.rank == s.rank and prev.position == s.position - 1 and (
+                cause or _CONTINUES.match(s.text)):
+            out[i] = max(out[i], FOLLOW * out[i - 1])
+        out[i] += CAUSE * cause
+    return out
 
 
 def summarise(
@@ -145,9 +206,8 @@ def summarise(
     if not pool:
         return None
     vectors = np.vstack(embed([s.text for s in pool]))
-    qv = np.asarray(query_vector, dtype=np.float32)
-    relevance = vectors @ qv + KEYWORD_WEIGHT * np.array([keyword_overlap(question, s, idf) for s in pool])
-    best = float(relevance.max())
+    rel = relevance(question, pool, vectors, query_vector, idf)
+    best = float(rel.max())
     if best < MIN_RELEVANCE:
         return None
     picked: list[int] = []
@@ -155,13 +215,13 @@ def summarise(
     while left and len(picked) < MAX_SENTENCES:
         def mmr(i: int) -> float:
             redundancy = max((float(vectors[i] @ vectors[j]) for j in picked), default=0.0)
-            return MMR_LAMBDA * float(relevance[i]) - (1 - MMR_LAMBDA) * redundancy
+            return MMR_LAMBDA * float(rel[i]) - (1 - MMR_LAMBDA) * redundancy
 
         i = max(left, key=lambda j: (mmr(j), -j))
         left.discard(i)
         if any(float(vectors[i] @ vectors[j]) >= DUPLICATE for j in picked):
             continue  # a near-duplicate (the same sentence in a summary box and the body)
-        if relevance[i] < MIN_RELEVANCE or (len(picked) >= MIN_SENTENCES and relevance[i] < best - KEEP_WITHIN):
+        if rel[i] < MIN_RELEVANCE or (len(picked) >= MIN_SENTENCES and rel[i] < best - KEEP_WITHIN):
             break
         picked.append(i)
     chosen = sorted((pool[i] for i in picked), key=lambda s: s.order)
