@@ -20,6 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from esgqa.answer.cells import Candidate, CellModel, Context, candidates, ranked
 from esgqa.answer.compose import compose
 from esgqa.chunking import CELL_SEP
+from esgqa.embeddings import get_query_embeddings
 from esgqa.figures import Figure, numbers_in, parse_figures
 from esgqa.index import Index
 from esgqa.lexicon import STOP_STEMS, STOPWORDS, expand, stem, tokens
@@ -246,7 +247,7 @@ class ExtractiveAnswerer:
         missing = [t for t in dict.fromkeys(texts) if t not in got]
         if missing:
             new = {t: np.asarray(v, dtype=np.float32)
-                   for t, v in zip(missing, self.index.embeddings.embed_documents(missing))}
+                   for t, v in zip(missing, get_query_embeddings().embed_documents(missing))}
             got.update(new)
             with self._lock:
                 if len(self._vectors) + len(new) > self.MAX_VECTORS:

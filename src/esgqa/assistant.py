@@ -63,6 +63,32 @@ class Assistant:
         """An empty store is an error naming it and how to fill it."""
         self.index.require_documents()
 
+    WARM_QUESTION = "What is reported?"  # generic: it only loads things and fills caches
+
+    def warm(self) -> None:
+        """Load what a first question would otherwise wait for: the query model, the store's
+        passages and keyword index, Chroma's vector index and the answer engine's caches. The app
+        calls it before it accepts questions, so its first answer is as quick as its tenth.
+        Never calls an LLM: with an LLM backend only retrieval and the extractive fallback run."""
+        from esgqa.answering import ExtractiveAnswerer
+        from esgqa.retrieval import hybrid_search
+
+        self.index.embeddings.embed_query(self.WARM_QUESTION)
+        if self.index.is_empty():
+            return
+        for doc in self.index.documents():  # a question about one report uses that report's statistics
+            self.index.bm25(doc.name)
+            self.index.abbreviations(doc.name)
+        if isinstance(self.answerer, ExtractiveAnswerer):
+            self.ask(self.WARM_QUESTION)
+            return
+        r = self.settings.retrieval
+        passages = hybrid_search(self.index, self.WARM_QUESTION, r.k, candidates=r.candidates, rrf_k=r.rrf_k,
+                                 rows=r.rows)
+        fallback = getattr(self.answerer, "fallback", None)
+        if isinstance(fallback, ExtractiveAnswerer):
+            fallback.answer(self.WARM_QUESTION, passages)
+
     def ingest(
         self, paths: list[Path], progress: Callable[[int], None] | None = None,
         on_error: Callable[[InputError], None] | None = None, *, name: str | None = None,

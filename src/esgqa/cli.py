@@ -348,6 +348,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif assistant.index.is_empty():
         print(f"esgqa: the store {full.store if not full.chroma_url else full.chroma_url} is empty; "
               "add reports in the app's Documents tab or with esgqa ingest", file=sys.stderr)
+    assistant.warm()  # model, indexes and caches loaded before the first question, not during it
     print(f"esgqa: serving on http://{settings.host}:{settings.port}", file=sys.stderr, flush=True)
     ui.launch(assistant)
     return 0

@@ -33,3 +33,13 @@ def get_embeddings() -> Embeddings:
                 encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
             )
         return _model
+
+
+def get_query_embeddings() -> Embeddings:
+    """The same model run by numpy (esgqa.light_embedding): for questions and the short texts the
+    answerer embeds at answer time. Loads in well under a second and never imports torch, so a
+    cold `esgqa ask` does not pay for it; ingest keeps `get_embeddings()` (faster in batch).
+    Vectors agree with the torch model's to cosine >= 0.9999 (tests/test_light_embedding.py)."""
+    from esgqa.light_embedding import get_light_embeddings
+
+    return get_light_embeddings()
