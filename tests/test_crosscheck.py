@@ -147,3 +147,80 @@ def test_audit_runs_on_a_real_pdf(corpus_store, tmp_path):
     rc, findings = _audit(store, pdf.stem)
     assert len(findings) >= 10 and all(f["citations"][0]["page"] for f in findings)
     assert rc == (1 if any(f["status"] == "fail" for f in findings) else 0)
+
+
+# ---- compound claims and stock versus flow (issue 18) -----------------------------------------
+
+def test_a_claim_with_several_figures_is_one_part_per_figure():
+    from esgqa.crosscheck import claimed_figures, parts
+
+    got = parts("Of our 40 sites, 31 are ISO 14001 certified")
+    assert [p.figure.text for p in got] == ["40", "31"]  # 14001 is a standard's name
+    assert got[1].question == "sites are ISO 14001 certified"  # the noun counted by the figure before
+    got = parts("Scope 1 was 1,200 t and Scope 2 4,888 t in 2022")
+    assert [p.figure.text for p in got] == ["1,200 t", "4,888 t"]  # "Scope 1" is a name, not a figure
+    assert got[0].question == "Scope 1 was in 2022" and got[1].question == "Scope 2 in 2022"
+    assert [f.text for f in claimed_figures("Scope 2 emissions were 24,549.30 tonnes CO2e in 2022")] == \
+        ["24,549.30 tonnes CO2e"]
+    # one figure: the question is the whole claim without it, as before
+    assert [" ".join(p.question.split()) for p in parts("The Beijing data center's PUE was 1.37 in 2022")] == \
+        ["The Beijing data center's PUE was in 2022"]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("The company had 9,517 employees at year end", "stock"),
+    ("employees as at 31 December 2023", "stock"),
+    ("By the end of 2022, accumulated 663 granted patents", "stock"),
+    ("hired 1,203 new employees during the year", "flow"),
+    ("In this year, Kingsoft Cloud added 232 granted patents", "flow"),
+    ("Scope 1 emissions were 53.43 t in 2022", ""),
+    ("Total GHG emissions were 35,850 t in 2022", ""),  # a bare "total" says neither
+    ("headcount at year end rose as we hired 300 people", ""),  # says both
+])
+def test_stock_or_flow(text, kind):
+    from esgqa.crosscheck import stock_or_flow
+
+    assert stock_or_flow(text) == kind
+
+
+def test_a_stock_is_not_supported_by_a_flow_nor_a_flow_by_a_stock():
+    from esgqa.crosscheck import reported_words, stock_flow_mismatch
+    from esgqa.types import Answer
+
+    why = stock_flow_mismatch("We had 232 employees at year end", "hired 232 new employees during the year")
+    assert why and "claim states a stock" in why and "report's figure is a flow" in why and "\n" not in why
+    assert "claim states a flow" in stock_flow_mismatch("232 new hires in 2023", "headcount as at 31 December: 232")
+    assert stock_flow_mismatch("We had 232 employees at year end", "232 employees as at 31 December") is None
+    assert stock_flow_mismatch("Scope 1 was 53.43 t", "added 53.43 t during the year") is None  # claim says neither
+    # the words read for the report's figure are its own clause: the same sentence may hold both
+    sentence = ("By the end of 2022, the company held 663 granted patents, and in this year it added "
+                "232 granted patents [1]")
+    held = reported_words(Answer(question="", answer=sentence, abstained=False, figure="663"))
+    added = reported_words(Answer(question="", answer=sentence, abstained=False, figure="232"))
+    assert "663" in held and "232" not in held and "added 232" in added
+    assert stock_flow_mismatch("the company added 663 patents during the year", held)
+    assert stock_flow_mismatch("the company held 232 patents at year end", added)
+
+
+def test_compound_claims_get_one_row_per_figure_with_suffixed_ids(corpus_store, tmp_path):
+    claims = tmp_path / "claims.csv"
+    rows = [
+        ("c1", "Scope 1 emissions were 53.43 t and Scope 2 emissions 4,888 t in 2022"),
+        ("c2", "As of December 31, 2022, we had 742 suppliers, of which 710 were in mainland China"),
+        ("c3", "Female employees made up 33.8% of the workforce"),
+    ]
+    with claims.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "claim", "source"])
+        w.writerows([(*r, "provider") for r in rows])
+    out = tmp_path / "checked.csv"
+    proc = run_cli("check", str(claims), "-o", str(out), "--document", DOC, store=corpus_store)
+    assert proc.returncode == 0, proc.stderr
+    got = list(csv.DictReader(out.open()))
+    assert [(r["id"], r["claimed"], r["verdict"]) for r in got] == [
+        ("c1.1", "53.43 t", "supported"), ("c1.2", "4,888 t", "contradicted"),
+        ("c2.1", "742", "supported"), ("c2.2", "710", "supported"), ("c3", "33.8%", "supported")]
+    assert got[0]["claim"] == got[1]["claim"] == rows[0][1] and all(r["source"] == "provider" for r in got)
+    assert all(r["citations"] and r["evidence"] for r in got)
+    assert "35,796.91" in got[1]["reported"] and "35,796.91" in got[1]["evidence"]
+    assert "5 claims: 4 supported, 1 contradicted, 0 not found" in proc.stderr
