@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+from esgqa.answer.company import mentions, named_documents, without_names
+from esgqa.answer.followup import resolve
 from esgqa.answering import Answerer, build_chain, make_answerer
 from esgqa.chunking import chunk
 from esgqa.document.units import row_passages
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, find_files, load
+from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
 from esgqa.types import Answer, DocumentInfo, LoadedDocument, Passage
 
@@ -101,6 +106,7 @@ class Assistant:
                 raise InputError(f"a document name (--name) needs exactly one file, not {len(files)}")
         results = []
         for path in files:
+            started = time.perf_counter()
             try:
                 doc, passages = self.prepare(path)
             except InputError as err:
@@ -108,7 +114,7 @@ class Assistant:
                     raise
                 on_error(err)
                 continue
-            results.append(self.index.add(doc, passages, progress, name=name))
+            results.append(self.index.add(doc, passages, progress, name=name, started=started))
         return results
 
     def check_document(self, document: str | None) -> None:
@@ -147,11 +153,68 @@ class Assistant:
         doc, passages = self.prepare(path)
         return self.index.add(doc, passages, progress, name=name)
 
-    def ask(self, question: str, *, document: str | None = None, k: int | None = None) -> Answer:
+    def ask(self, question: str, *, document: str | None = None, k: int | None = None,
+            history: list[str] | None = None) -> Answer:
+        """Answer `question`; `history` holds the earlier questions of the conversation (oldest
+        first), so a follow-up ("And in 2021?") is answered as the whole question it stands for
+        (Answer.rewritten). Without `document`, a question naming one company's report is
+        answered from that report alone."""
         if not question or not question.strip():
             raise InputError("the question is empty")
         if k is not None and not K_MIN <= k <= K_MAX:
             raise InputError(f"k must be between {K_MIN} and {K_MAX} passages, not {k}")
         self.check_document(document)
+        asked = resolve(question, history)
+        if document is None:
+            document = self.named_document(asked.question)
         chain = build_chain(self.index, self.settings, self.answerer, document=document, k=k)
-        return chain.invoke(question.strip())
+        answer = chain.invoke(asked.question)
+        if asked.changed:
+            answer = answer.model_copy(update={"question": question.strip(), "rewritten": asked.question})
+        return answer
+
+    def named_document(self, question: str) -> str | None:
+        """The one report a question names by company or document name (of several reports of that
+        company, the one whose year the question names, else the latest); None otherwise."""
+        docs = {d.name: d for d in self.index.catalog()}
+        if len(docs) < 2:
+            return None
+        named = [docs[n] for n in named_documents(question, list(docs.values()))]
+        companies = {d.company.lower() or d.name for d in named}
+        if not named or len(companies) > 1:
+            return None
+        years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", question)}
+        return max(named, key=lambda d: (d.year in years, d.year or 0)).name
+
+    def search(self, query: str, *, document: str | None = None, k: int = 10) -> list[Passage]:
+        """Ranked passages and table rows for `query` (the retriever's own hybrid search), each with
+        its document, page, section, box and fused score: for reading around an answer."""
+        if not query or not query.strip():
+            raise InputError("the search is empty")
+        if not K_MIN <= k <= K_MAX:
+            raise InputError(f"k must be between {K_MIN} and {K_MAX} passages, not {k}")
+        self.check_document(document)
+        r = self.settings.retrieval
+        return hybrid_search(self.index, query.strip(), k, document=document,
+                             candidates=max(r.candidates, k), rrf_k=r.rrf_k)
+
+    def compare(self, question: str, documents: list[str] | None = None, *,
+                k: int | None = None) -> list[tuple[str, Answer]]:
+        """One cited answer per report: `documents`, else the reports the question names, else
+        every report. Each is asked of its own report alone, with the companies' names taken out
+        ("Compare TAKKT's and Kingsoft Cloud's Scope 2 emissions" asks each "Scope 2 emissions")."""
+        if not question or not question.strip():
+            raise InputError("the question is empty")
+        infos = self.index.catalog()
+        found = mentions(question, infos)
+        names = list(dict.fromkeys(documents or [m.document for m in found] or [d.name for d in infos]))
+        for name in names:
+            self.check_document(name)
+        asked = without_names(question.strip(), found)
+        rows = []
+        for name in names:
+            answer = self.ask(asked, document=name, k=k)
+            if asked != question.strip():
+                answer = answer.model_copy(update={"question": question.strip(), "rewritten": asked})
+            rows.append((name, answer))
+        return rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from esgqa.loading import InputError, StoreError, one_line
@@ -47,12 +48,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ask", help="answer one question with citations")
     s.add_argument("question")
-    s.add_argument("--document", help="restrict to one document (its file stem)")
+    s.add_argument("--document", action="append",
+                   help="restrict to one document (its file stem); twice or more: one answer per document")
     s.add_argument("--k", type=passages_k, help="passages to retrieve (1 to 100)")
+    s.add_argument("--after", action="append", metavar="PREVIOUS",
+                   help="an earlier question of the conversation (repeatable, oldest first): answers a "
+                        "follow-up such as 'And in 2021?' as the whole question")
+    s.add_argument("--compare", action="store_true",
+                   help="one answer per document: those the question names, else every document")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("search", help="ranked passages and table rows for a query (no answer)")
+    s.add_argument("query")
+    s.add_argument("--document", help="restrict to one document (its file stem)")
+    s.add_argument("--k", type=passages_k, default=10, help="results (1 to 100, default 10)")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("docs", help="list indexed documents")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--set", nargs="+", metavar=("NAME", "FIELD=VALUE"),
+                   help="correct a document's detected company or year: --set NAME company=ACME year=2023")
 
     s = sub.add_parser("eval", help="run golden question sets against esgqa and the naive baseline; check gates")
     s.add_argument("--all", action="store_true", help="every set: bundled, paraphrases and evals/reports/*.jsonl")
@@ -157,6 +172,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     failed = []
     for path in files:
+        started = time.perf_counter()
         try:
             doc, passages = assistant.prepare(path)
         except InputError as err:
@@ -165,7 +181,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             continue
         with tqdm(total=len(passages), desc=doc.name[:40], unit="chunk", file=sys.stderr,
                   disable=None, leave=False) as bar:
-            res = assistant.index.add(doc, passages, bar.update, name=args.name)
+            res = assistant.index.add(doc, passages, bar.update, name=args.name, started=started)
         state = "unchanged" if res.unchanged else f"+{res.added} -{res.removed}"
         print(f"{res.document}: {res.total} chunks ({state}), {len(doc.pages)} page(s)", flush=True)
         if res.note:
@@ -175,7 +191,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _reader(args)
-    answer = assistant.ask(args.question, document=args.document, k=args.k)
+    documents = args.document or []
+    if args.compare or len(documents) > 1:
+        return _compare(assistant, args, documents)
+    if not documents and not args.after:
+        from esgqa.answer.company import named_documents
+
+        named = named_documents(args.question, assistant.index.catalog())
+        if len(named) > 1:  # "Compare TAKKT's and Kingsoft Cloud's ...": one answer per company
+            return _compare(assistant, args, named)
+    answer = assistant.ask(args.question, document=documents[0] if documents else None, k=args.k,
+                           history=args.after)
     if answer.grounding and answer.grounding.get("fallback"):
         why = answer.grounding.get("error") or answer.grounding.get("reason")
         print(f"esgqa: warning: the {assistant.settings.answer.backend} answer was not used ({why}); "
@@ -187,8 +213,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(assistant, args: argparse.Namespace, documents: list[str]) -> int:
+    """One row per document: its answer and where it comes from (each asked of its report alone)."""
+    rows = assistant.compare(args.question, documents, k=args.k)
+    if args.json:
+        print(json.dumps({"question": args.question,
+                          "rows": [{"document": d, **a.json_dict()} for d, a in rows]}, ensure_ascii=False))
+        return 0
+    if rows and rows[0][1].rewritten:
+        print(f"Answered as: {rows[0][1].rewritten}")
+    for name, a in rows:
+        where = a.citations[0].locator() if a.citations else "no passage"
+        text = " ".join(a.answer.split())
+        print(f"{name}\t{text[:200]}{'…' if len(text) > 200 else ''}\t[{where}]")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    assistant = _reader(args)
+    hits = assistant.search(args.query, document=args.document, k=args.k)
+    if args.json:
+        print(json.dumps([p.model_dump(exclude={"cells"}) | {"locator": p.locator()} for p in hits],
+                         ensure_ascii=False))
+        return 0
+    for rank, p in enumerate(hits, 1):
+        snippet = " ".join(p.text.split())
+        more = "…" if len(snippet) > 160 else ""
+        print(f"{rank:>3}  {p.score:.4f}  {p.locator()}  [{p.kind}]  {snippet[:160]}{more}")
+    if not hits:
+        print("esgqa: nothing matches", file=sys.stderr)
+    return 0
+
+
 def format_answer(answer) -> str:
-    lines = [answer.answer, ""]
+    lines = [f"Answered as: {answer.rewritten}", ""] if answer.rewritten else []
+    lines += [answer.answer, ""]
     for c in answer.citations:
         where = c.document + (f", p. {c.page_label or c.page}" if c.page else "")
         where += f", § {c.section}" if c.section else ""
@@ -199,6 +258,8 @@ def format_answer(answer) -> str:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     assistant = _reader(args)
+    if args.set:
+        _set_info(assistant, args.set)
     docs = assistant.index.documents()
     if args.json:
         print(json.dumps([d.model_dump() for d in docs], ensure_ascii=False))
@@ -206,7 +267,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         for d in docs:
             pages = f"{d.pages} pages" if d.pages else "no pages"
             state = "complete" if d.complete else "INCOMPLETE"
-            print(f"{d.name}\t{d.kind}\t{pages}\t{d.chunks} chunks\t{state}\t{d.title}\t{d.source}")
+            took = f"{d.ingest_seconds:.1f} s" if d.ingest_seconds is not None else "-"
+            print(f"{d.name}\t{d.company or '-'}\t{d.year or '-'}\t{d.kind}\t{pages}\t{d.chunks} chunks\t"
+                  f"{d.tables} table rows\t{took}\t{state}\t{d.title}\t{d.source}")
     for d in docs:
         if not d.complete:
             print(f"esgqa: {d.name} is INCOMPLETE: {incomplete(d)}", file=sys.stderr)
@@ -224,6 +287,25 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     state = "unchanged" if res.unchanged else f"+{res.added} -{res.removed}"
     print(f"esgqa: re-indexed {res.document}: {res.total} chunks ({state})", file=sys.stderr)
     return 0
+
+
+def _set_info(assistant, spec: list[str]) -> None:
+    """`--set NAME company=ACME year=2023`: correct what was detected at ingest."""
+    name, *pairs = spec
+    assistant.check_document(name)
+    if not pairs:
+        raise InputError("--set NAME needs company=VALUE and/or year=YYYY")
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in ("company", "year"):
+            raise InputError(f"--set: '{pair}' is not company=VALUE or year=YYYY")
+        fields[key] = value.strip()
+    year = fields.get("year")
+    if year is not None and not (year.isdigit() and 1900 <= int(year) <= 2100):
+        raise InputError(f"--set: year must be a year such as 2023, not {year!r}")
+    n = assistant.index.set_info(name, company=fields.get("company"), year=int(year) if year else None)
+    print(f"esgqa: {name}: {', '.join(f'{k}={v}' for k, v in fields.items())} ({n} chunks)", file=sys.stderr)
 
 
 def incomplete(d: DocumentInfo) -> str:
@@ -357,6 +439,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "docs": cmd_docs, "demo": cmd_demo, "eval": cmd_eval,
             "batch": cmd_batch, "check": cmd_check, "serve": cmd_serve,
             "remove": cmd_remove, "reindex": cmd_reindex}
+COMMANDS["search"] = cmd_search
 
 if __name__ == "__main__":
     raise SystemExit(main())

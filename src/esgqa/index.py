@@ -334,12 +334,26 @@ class Index:
                 name=name, title=meta.get("title", ""), kind=meta.get("doc_kind", ""),
                 pages=meta.get("doc_pages") or None, sha256=meta.get("sha256", ""),
                 source=meta.get("source", ""), expected=meta.get("doc_chunks"),
+                company=meta.get("company", ""), year=meta.get("year"), ingest_seconds=meta.get("ingest_s"),
             ))
             info.chunks += 1
+            info.tables += meta.get("kind") == "row"
             versions.setdefault(name, set()).add(meta.get("sha256", ""))
         for name, info in docs.items():
             info.complete = len(versions[name]) == 1 and (info.expected is None or info.chunks == info.expected)
         return sorted(docs.values(), key=lambda d: d.name)
+
+    def catalog(self) -> list[DocumentInfo]:
+        """documents(), remembered until the store changes: a question naming a company looks its
+        report up on every ask, and reading every chunk's metadata each time grows with the store."""
+        self._follow()
+        with self._lock:
+            cached = self._cache.get("documents")
+        if cached is None:
+            cached = self.documents()
+            with self._lock:
+                self._cache["documents"] = cached
+        return cached  # type: ignore[return-value]
 
     def has_document(self, name: str) -> bool:
         with self._faults("reading"):
@@ -409,8 +423,10 @@ class Index:
     def add(
         self, doc: LoadedDocument, passages: list[Passage],
         progress: Callable[[int], None] | None = None, *, name: str | None = None,
+        started: float | None = None,
     ) -> IngestResult:
-        """Embed and store a document's new chunks, then drop its stale ones.
+        """Embed and store a document's new chunks, then drop its stale ones (`started`: the
+        perf_counter when reading the file began, so ingest_seconds counts reading it too).
 
         Crash-safe by construction: chunk ids are content hashes, each batch is written whole,
         and stale chunks go only after the new ones are in. Killed at any point, the store
@@ -421,12 +437,19 @@ class Index:
         content from elsewhere) updates its document; another file never replaces it, but gets
         a free name (`name`, or the file stem with a suffix) and the result's `note` says so.
         """
+        started = time.perf_counter() if started is None else started
         with self.writing():
             target, source, note, drop = self._identify(doc, name)
             if target != doc.name:
                 doc = doc.model_copy(update={"name": target})
                 passages = rename(passages, target)
+            doc = self._keep_edits(doc)
             result = self._add(doc, passages, progress, source)
+            ids = self._collection.get(where={"document": doc.name})["ids"]
+            if ids:  # how long this ingest took (reading, chunking, embedding, storing)
+                seconds = round(time.perf_counter() - started, 2)
+                self._collection.update(ids=ids, metadatas=[{"ingest_s": seconds}] * len(ids))
+                self._invalidate()
             for old in drop:  # the same file under its old name (renamed with --name)
                 self._collection.delete(where={"document": old})
             self._seen = self._collection.count()
@@ -490,13 +513,41 @@ class Index:
         # Kept chunks whose place, version or source changed: metadata only, nothing re-embedded.
         # Until this is done (and the stale chunks gone) the document reads as incomplete.
         meta = {pid: _metadata(doc, new[pid], seq[pid], source, len(new)) for pid in new if pid in existing}
-        moved = [pid for pid, m in meta.items() if old_meta.get(pid) != m]
+        moved = [pid for pid, m in meta.items() if {k: (old_meta.get(pid) or {}).get(k) for k in m} != m]
         if moved:
             self._collection.update(ids=moved, metadatas=[meta[pid] for pid in moved])
         if stale:  # only after the new chunks are safely in
             self._collection.delete(ids=stale)
         self._invalidate()
         return IngestResult(doc.name, len(to_add), len(stale), len(new))
+
+    EDITABLE = ("company", "year")
+
+    def _keep_edits(self, doc: LoadedDocument) -> LoadedDocument:
+        """A company or year the user set (esgqa docs --set) outlives re-ingesting the file."""
+        got = self._collection.get(where={"document": doc.name}, limit=1, include=["metadatas"])
+        meta = got["metadatas"][0] if got["ids"] else {}
+        edited = [f for f in str(meta.get("edited", "")).split(",") if f in self.EDITABLE]
+        return doc.model_copy(update={f: meta.get(f) for f in edited}) if edited else doc
+
+    def set_info(self, name: str, *, company: str | None = None, year: int | None = None) -> int:
+        """Correct a document's detected company or reporting year on all its chunks (metadata
+        only, nothing re-embedded); returns the chunks updated."""
+        changes: dict[str, str | int] = {}
+        if company is not None:
+            changes["company"] = company
+        if year is not None:
+            changes["year"] = year
+        with self.writing():
+            got = self._collection.get(where={"document": name}, include=["metadatas"])
+            if not got["ids"]:
+                raise InputError(f"unknown document '{name}'")
+            edited = set(str(got["metadatas"][0].get("edited", "")).split(",")) - {""}
+            meta = {**changes, "edited": ",".join(sorted(edited | changes.keys()))}
+            self._collection.update(ids=got["ids"], metadatas=[meta] * len(got["ids"]))
+            self._seen = self._collection.count()
+        self._invalidate()
+        return len(got["ids"])
 
     def remove(self, name: str) -> int:
         with self.writing():
@@ -524,6 +575,8 @@ def _metadata(doc: LoadedDocument, p: Passage, seq: int, source: str, total: int
         meta["page_label"] = p.page_label
     if doc.year:
         meta["year"] = doc.year
+    if doc.company:
+        meta["company"] = doc.company
     if p.cells:
         meta["cells"] = cells_to_json(p.cells)
     if p.box:

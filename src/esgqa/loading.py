@@ -70,6 +70,7 @@ def load(path: Path) -> LoadedDocument:
     if not data.strip():
         raise InputError(f"{path.name}: file is empty")
     pages = _pdf_pages(path, data) if kind == "pdf" else _text_pages(path, data)
+    info = pdf_metadata(path) if kind == "pdf" else {}
     doc = LoadedDocument(
         name=path.stem,
         path=path,
@@ -77,7 +78,7 @@ def load(path: Path) -> LoadedDocument:
         sha256=hashlib.sha256(data).hexdigest(),
         pages=pages,
     )
-    return _apply_manifest(doc)
+    return _apply_manifest(doc, info)
 
 
 def _pdf_pages(path: Path, data: bytes) -> list[Page]:
@@ -185,8 +186,22 @@ def _text_pages(path: Path, data: bytes) -> list[Page]:
     return [Page(text=text)]
 
 
-def _apply_manifest(doc: LoadedDocument) -> LoadedDocument:
-    """Title, company and year from a manifest.json beside the file, when there is one."""
+def pdf_metadata(path: Path) -> dict[str, str]:
+    """The PDF's document info (/Title, /Author, ...) as text; {} when it cannot be read."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        return {str(k): str(v) for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
+    except Exception:  # noqa: BLE001 - metadata is a hint; the pages were read already
+        return {}
+
+
+def _apply_manifest(doc: LoadedDocument, info: dict[str, str] | None = None) -> LoadedDocument:
+    """Title, company and year from a manifest.json beside the file, when there is one; else the
+    company is detected from the first pages and the PDF metadata (document/identity.py)."""
+    from esgqa.document.identity import detect_company
+
     manifest = doc.path.parent / MANIFEST
     meta: dict = {}
     if manifest.exists():
@@ -197,7 +212,7 @@ def _apply_manifest(doc: LoadedDocument) -> LoadedDocument:
     year = meta.get("year") or _guess_year(doc)
     return doc.model_copy(update={
         "title": meta.get("title") or doc.name,
-        "company": meta.get("company", ""),
+        "company": meta.get("company") or detect_company([p.text for p in doc.pages], info, doc.name).company,
         "year": int(year) if year else None,
         "source": meta.get("source", ""),
     })

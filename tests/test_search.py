@@ -1,0 +1,51 @@
+"""Search (issue 18): ranked passages and table rows, the retriever's own hybrid search, with
+their locators; `esgqa search` prints rank, score, locator and a snippet."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_cli
+from esgqa.loading import InputError
+from esgqa.retrieval import hybrid_search
+
+DOC = "kingsoft-cloud-2022-esg-report"
+
+
+def test_search_ranks_passages_like_the_retriever(assistant) -> None:
+    hits = assistant.search("Scope 2 greenhouse gas emissions", k=8)
+    assert 1 <= len(hits) <= 8
+    assert [p.score for p in hits] == sorted((p.score for p in hits), reverse=True)
+    assert all(p.document == DOC and p.score > 0 for p in hits)
+    assert any("Indirect GHG emissions (Scope 2)" in p.text for p in hits[:3])
+    # the same search the answers are retrieved with, not a second one
+    same = hybrid_search(assistant.index, "Scope 2 greenhouse gas emissions", 8,
+                         candidates=assistant.settings.retrieval.candidates, rrf_k=assistant.settings.retrieval.rrf_k)
+    assert [p.id for p in hits] == [p.id for p in same]
+    assert len(assistant.search("Scope 2 greenhouse gas emissions", k=3)) == 3
+
+
+def test_search_filters_by_document_and_refuses_bad_input(assistant) -> None:
+    assert assistant.search("data center PUE", document=DOC, k=5)
+    with pytest.raises(InputError, match="unknown document"):
+        assistant.search("PUE", document="no-such-report")
+    with pytest.raises(InputError, match="empty"):
+        assistant.search("  ")
+    with pytest.raises(InputError, match="between 1 and 100"):
+        assistant.search("PUE", k=0)
+
+
+def test_cli_search(corpus_store) -> None:
+    proc = run_cli("search", "Beijing data center PUE", "--k", "4", "--json", store=corpus_store, check_json=True)
+    assert 1 <= len(proc.data) <= 4
+    top = proc.data[0]
+    assert top["document"] == DOC and top["locator"].startswith(DOC) and "PUE" in top["text"]
+    assert {"score", "page", "section", "box", "kind"} <= set(top)
+    text = run_cli("search", "Beijing data center PUE", "--k", "3", store=corpus_store)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert len(lines) == 3
+    rank, score, locator = lines[0].split()[:3]
+    assert rank == "1" and float(score) > 0 and locator == DOC
+    bad = run_cli("search", "PUE", "--document", "nope", store=corpus_store)
+    assert bad.returncode == 2 and "unknown document" in bad.stderr
