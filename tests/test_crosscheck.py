@@ -224,3 +224,25 @@ def test_compound_claims_get_one_row_per_figure_with_suffixed_ids(corpus_store, 
     assert all(r["citations"] and r["evidence"] for r in got)
     assert "35,796.91" in got[1]["reported"] and "35,796.91" in got[1]["evidence"]
     assert "5 claims: 4 supported, 1 contradicted, 0 not found" in proc.stderr
+
+
+def test_compound_claims_in_a_spreadsheet_without_ids_are_numbered(assistant, tmp_path):
+    """XLSX in and out, no id column: a compound claim's rows get an id column ("2.1", "2.2", the
+    claim's number in the file), a one-figure claim's row stays without one."""
+    from openpyxl import Workbook, load_workbook
+
+    from esgqa.crosscheck import check_claims
+
+    src, out = tmp_path / "claims.xlsx", tmp_path / "checked.xlsx"
+    wb = Workbook()
+    wb.active.append(["claim"])
+    wb.active.append(["The Beijing data center's PUE was 1.37 in 2022"])
+    wb.active.append(["Scope 1 emissions were 53.43 t and Scope 2 emissions 4,888 t in 2022"])
+    wb.save(src)
+    checks = check_claims(assistant, src, out, document=DOC)
+    assert [(c.id, c.verdict) for c in checks] == [(None, "supported"), ("2.1", "supported"), ("2.2", "contradicted")]
+    rows = list(load_workbook(out).active.values)
+    header, body = rows[0], rows[1:]
+    assert header[:2] == ("claim", "verdict") and header[-1] == "id"
+    assert [(r[header.index("id")], r[header.index("claimed")]) for r in body] == \
+        [(None, "1.37"), ("2.1", "53.43 t"), ("2.2", "4,888 t")]
