@@ -131,3 +131,14 @@ def test_the_bundled_report_explains_its_data_security(assistant):
     cited = re.findall(r"\[(\d+)\]", ans.answer)
     assert 2 <= len(cited) <= 4 and {int(n) for n in cited} == {c.n for c in ans.citations}
     assert all("data" in c.text.lower() or "privacy" in c.text.lower() for c in ans.citations)
+
+
+@pytest.mark.parametrize("question", [
+    "How does the company protect deep-sea ecosystems?",
+    "Why did the company close its coal mines?",
+])
+def test_a_topic_the_report_does_not_treat_is_not_disclosed(assistant, question):
+    """No summary of loosely related sentences: below ANSWER_MIN the one-sentence reader decides,
+    and it finds nothing either."""
+    ans = assistant.ask(question)
+    assert ans.abstained and ans.figure is None, ans.answer

@@ -160,7 +160,12 @@ def keyword_overlap(question: str, sentence: Sentence, idf: Mapping[str, float] 
 KEYWORD_WEIGHT = 0.3  # of the keyword share, next to the embedding similarity (both 0..1)
 MMR_LAMBDA = 0.7  # relevance against novelty when picking the next sentence
 DUPLICATE = 0.9  # embedding similarity above which a sentence restates one already picked
-MIN_RELEVANCE = 0.35  # below this the passages do not explain what was asked
+MIN_RELEVANCE = 0.35  # a sentence less relevant than this adds nothing to a summary
+# The best sentence must reach this for a summary at all; below it the one-sentence reader decides
+# (and abstains when nothing supports the question). On the tuning sets' narrative rows the best
+# sentence scored 0.70 to 1.12 where it held the answer; questions about topics the reports do not
+# treat (coal mines at a retailer, indigenous land rights at a bank) scored 0.36 to 0.65.
+ANSWER_MIN = 0.68
 KEEP_WITHIN = 0.2  # after two sentences, stop at one this much less relevant than the best
 MIN_SENTENCES, MAX_SENTENCES = 2, 4
 FOLLOW = 0.85  # share of its predecessor's relevance a sentence that continues it inherits
@@ -208,7 +213,7 @@ def summarise(
     vectors = np.vstack(embed([s.text for s in pool]))
     rel = relevance(question, pool, vectors, query_vector, idf)
     best = float(rel.max())
-    if best < MIN_RELEVANCE:
+    if best < ANSWER_MIN:
         return None
     picked: list[int] = []
     left = set(range(len(pool)))
