@@ -103,7 +103,7 @@ def build_chat(ctx: Context, viewer: Viewer) -> ChatTab:
         with gr.Column(scale=3, min_width=300):
             document = gr.Dropdown(choices=ctx.choices(), value=ALL_DOCUMENTS, label="Document",
                                    elem_id="document", interactive=True)
-            chat = gr.Chatbot(label="Answers", height=460, elem_id="chat")
+            chat = gr.Chatbot(label="Answers", height=460, elem_id="chat", buttons=["copy", "copy_all"])
             with gr.Row():
                 question = gr.Textbox(placeholder="Ask about a figure, e.g. Scope 2 emissions in 2022",
                                       label="Question (Enter sends)", show_label=False, scale=5,
