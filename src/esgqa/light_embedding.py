@@ -111,13 +111,14 @@ class MiniLM:
             p = f"{pre}encoder.layer.{i}."
             att = p + "attention."
             self.layers.append(_Layer(
-                qkv_w=np.ascontiguousarray(np.concatenate(
-                    [w[f"{att}self.{n}.weight"] for n in ("query", "key", "value")]).T),
+                # Transposed views, not copies: BLAS multiplies by a transpose as fast, and
+                # copying 42 MB of weights strided was most of the load time.
+                qkv_w=np.concatenate([w[f"{att}self.{n}.weight"] for n in ("query", "key", "value")]).T,
                 qkv_b=np.concatenate([w[f"{att}self.{n}.bias"] for n in ("query", "key", "value")]),
-                out_w=np.ascontiguousarray(w[f"{att}output.dense.weight"].T), out_b=w[f"{att}output.dense.bias"],
+                out_w=w[f"{att}output.dense.weight"].T, out_b=w[f"{att}output.dense.bias"],
                 ln1_g=w[f"{att}output.LayerNorm.weight"], ln1_b=w[f"{att}output.LayerNorm.bias"],
-                up_w=np.ascontiguousarray(w[f"{p}intermediate.dense.weight"].T), up_b=w[f"{p}intermediate.dense.bias"],
-                down_w=np.ascontiguousarray(w[f"{p}output.dense.weight"].T), down_b=w[f"{p}output.dense.bias"],
+                up_w=w[f"{p}intermediate.dense.weight"].T, up_b=w[f"{p}intermediate.dense.bias"],
+                down_w=w[f"{p}output.dense.weight"].T, down_b=w[f"{p}output.dense.bias"],
                 ln2_g=w[f"{p}output.LayerNorm.weight"], ln2_b=w[f"{p}output.LayerNorm.bias"],
             ))
         self._blas = _numpy_blas()
