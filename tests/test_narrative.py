@@ -87,6 +87,36 @@ def test_within_a_page_sentences_follow_the_page_from_top_to_bottom(model):
     assert [s.passage.id for s in summary.sentences] == ["up", "low"]
 
 
+def test_the_index_reading_order_comes_before_the_place_on_the_page(model):
+    """Two columns: the right column's passage starts higher up but is read after the left one."""
+    left = _p("left", "Water risk is assessed each year at every plant with a basin risk atlas.", 7, top=400)
+    right = _p("right", "The water stewardship policy requires every plant to treat its wastewater.", 7, top=90)
+
+    def embed(texts: list[str]) -> list[np.ndarray]:
+        return [np.asarray(v, dtype=np.float32) for v in model.embed_documents(texts)]
+
+    question = "How does the company manage water risk?"
+    qv = np.asarray(model.embed_query(question), dtype=np.float32)
+    summary = summarise(question, [right, left], embed, qv, reading_order={"left": 10, "right": 11})
+    assert [s.passage.id for s in summary.sentences] == ["left", "right"]
+
+
+def test_sentences_of_two_reports_stay_together(model):
+    a1 = _p("a1", "Water risk is assessed each year at every plant with a basin risk atlas.", 3)
+    b1 = Passage(id="b1", document="other-report", page=1,
+                 text="Our water risk reviews cover every mill in a water-stressed basin.")
+    a2 = _p("a2", "The water stewardship policy sets how each plant manages its water risk.", 20)
+    summary = _summary(model, "How does the company manage water risk?", [a1, b1, a2])
+    docs = [s.passage.document for s in summary.sentences]
+    assert len(set(docs)) == 2, docs
+    groups = list(dict.fromkeys(docs))
+    assert docs == sorted(docs, key=groups.index)  # each report's sentences together
+    best = {d: min(s.rank for s in summary.sentences if s.passage.document == d) for d in groups}
+    assert groups == sorted(groups, key=best.get)  # the report retrieved first comes first
+    ours = [s.passage.page for s in summary.sentences if s.passage.document == DOC]
+    assert ours == sorted(ours)
+
+
 def test_a_near_duplicate_is_dropped(model):
     box = _p("box", "The board's sustainability committee reviews water-related risks twice a year.", 3)
     body = _p("body", "The Board's sustainability committee reviews water related risks twice each year. "

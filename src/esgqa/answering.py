@@ -274,7 +274,10 @@ class ExtractiveAnswerer:
         from esgqa.answer.narrative import narrative_answer, summarise
 
         qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question, query.document)))
-        summary = summarise(question, passages, self._embed, qvec, self.index.bm25(query.document)[0].idf)
+        bm25, in_order = self.index.bm25(query.document)  # the document's passages in reading order
+        ids = {p.id for p in passages}
+        reading = {p.id: n for n, p in enumerate(in_order) if p.id in ids}
+        summary = summarise(question, passages, self._embed, qvec, bm25.idf, reading)
         return narrative_answer(question, summary, self.name) if summary else None
 
     def query(self, question: str, passages: list[Passage]) -> Query:

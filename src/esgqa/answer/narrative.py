@@ -63,12 +63,15 @@ class Sentence:
     rank: int  # the passage's retrieval rank
     position: int  # its place within the passage
     text: str
+    seq: int | None = None  # the passage's place in its document's reading order, where the index knows it
 
     @property
     def order(self) -> tuple[int, int, int, int]:
-        """Report order: page, how far down it the passage starts, then (where the report gives
-        no places, as in Markdown) retrieval rank, then the sentence's place in its passage."""
+        """Report order: page, the passage's place in reading order (else how far down the page
+        it starts, else its retrieval rank), then the sentence's place in its passage."""
         page = self.passage.page if self.passage.page is not None else 0
+        if self.seq is not None:
+            return page, self.seq, 0, self.position
         return page, _top(self.passage), self.rank, self.position
 
 
@@ -88,9 +91,10 @@ MIN_WORDS = 5
 MAX_DIGIT_SHARE = 0.25  # a "sentence" mostly of numbers is a flattened table row
 
 
-def sentences(passages: Sequence[Passage]) -> list[Sentence]:
+def sentences(passages: Sequence[Passage], reading_order: Mapping[str, int] | None = None) -> list[Sentence]:
     """The prose sentences of the passages (table rows and figure runs left out), split by the
-    answer engine's one sentence splitter after lines broken mid-sentence are joined again."""
+    answer engine's one sentence splitter after lines broken mid-sentence are joined again;
+    `reading_order` maps passage ids to their place in their document."""
     from esgqa.answering import SENTENCE_SPLIT  # the engine imports this module: import on use
 
     out: list[Sentence] = []
@@ -106,7 +110,7 @@ def sentences(passages: Sequence[Passage]) -> list[Sentence]:
                 if key in seen or not _prose(text):
                     continue
                 seen.add(key)
-                out.append(Sentence(p, rank, position, text))
+                out.append(Sentence(p, rank, position, text, (reading_order or {}).get(p.id)))
                 position += 1
     return out
 
@@ -204,10 +208,12 @@ def relevance(question: str, pool: Sequence[Sentence], vectors: np.ndarray, quer
 def summarise(
     question: str, passages: Sequence[Passage], embed: Callable[[list[str]], list[np.ndarray]],
     query_vector: np.ndarray, idf: Mapping[str, float] | None = None,
+    reading_order: Mapping[str, int] | None = None,
 ) -> Summary | None:
-    """Two to four relevant, mutually different sentences in report order; None when no
-    sentence is relevant enough (the caller abstains or falls back)."""
-    pool = sentences(passages)
+    """Two to four relevant, mutually different sentences in report order (documents in the
+    order their best passage was retrieved); None when no sentence is relevant enough (the
+    caller abstains or falls back)."""
+    pool = sentences(passages, reading_order)
     if not pool:
         return None
     vectors = np.vstack(embed([s.text for s in pool]))
@@ -229,7 +235,10 @@ def summarise(
         if rel[i] < MIN_RELEVANCE or (len(picked) >= MIN_SENTENCES and rel[i] < best - KEEP_WITHIN):
             break
         picked.append(i)
-    chosen = sorted((pool[i] for i in picked), key=lambda s: s.order)
+    first: dict[str, int] = {}
+    for i in picked:
+        first[pool[i].passage.document] = min(first.get(pool[i].passage.document, pool[i].rank), pool[i].rank)
+    chosen = sorted((pool[i] for i in picked), key=lambda s: (first[s.passage.document], s.order))
     return Summary(chosen, best)
 
 
