@@ -12,11 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, external, run_cli
+from esgqa.answer.company import mentions, named_documents, without_names
 from esgqa.assistant import Assistant
 from esgqa.document.identity import detect_company
 from esgqa.evals import load_items
 from esgqa.loading import load
 from esgqa.settings import Settings
+from esgqa.types import DocumentInfo
 from pdfs import placed_pdf, right, write
 
 KINGSOFT = "kingsoft-cloud-2022-esg-report"
@@ -93,6 +95,36 @@ def test_company_of_more_shared_reports_from_their_first_pages(name: str, compan
     pages = [reader.pages[i].extract_text() or "" for i in range(8)]
     meta = {str(k): str(v) for k, v in (reader.metadata or {}).items()}
     assert detect_company(pages, meta, Path(name).stem).company == company
+
+
+# ---- which reports a question names ----------------------------------------------------------
+DOCS = [DocumentInfo(name=KINGSOFT, company="Kingsoft Cloud Holdings Limited"),
+        DocumentInfo(name="TAKKT_AG_Sustainability", company="TAKKT Group"),
+        DocumentInfo(name="et-2023", company="Energy Transfer LP"),
+        DocumentInfo(name="CT_REIT_2022_ESG_Report", company="")]  # no company: its name counts
+
+
+@pytest.mark.parametrize(("question", "named"), [
+    ("What were Kingsoft Cloud's Scope 2 emissions?", [KINGSOFT]),
+    ("What were the scope 2 emissions of kingsoft cloud in 2022?", [KINGSOFT]),  # whole name, any case
+    ("How much energy did Kingsoft use?", [KINGSOFT]),  # its first word, capitalised as a name
+    ("What is the cloud PUE?", []),  # a common word of the name is no name
+    ("Compare TAKKT's and Kingsoft Cloud's Scope 2 emissions", ["TAKKT_AG_Sustainability", KINGSOFT]),
+    ("Energy consumption in 2022?", []),  # a sentence's first capital is no name
+    ("Energy Transfer's Scope 1 emissions?", ["et-2023"]),
+    ("What were CT REIT's emissions?", ["CT_REIT_2022_ESG_Report"]),  # the document name, token-wise
+])
+def test_documents_a_question_names(question: str, named: list[str]) -> None:
+    assert named_documents(question, DOCS) == named
+
+
+def test_compare_takes_the_names_out_of_the_question() -> None:
+    for question, asked in [("Compare TAKKT's and Kingsoft Cloud's Scope 2 emissions", "Scope 2 emissions"),
+                            ("Compare the Scope 2 emissions of TAKKT and Kingsoft Cloud in 2022",
+                             "Scope 2 emissions in 2022"),
+                            ("What were the Scope 1 emissions of TAKKT and Kingsoft Cloud?",
+                             "What were the Scope 1 emissions?")]:
+        assert without_names(question, mentions(question, DOCS)) == asked
 
 
 # ---- a store with two companies' reports ------------------------------------------------------

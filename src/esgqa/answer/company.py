@@ -63,13 +63,22 @@ def mentions(question: str, documents: list[DocumentInfo]) -> list[Mention]:
             for i in range(len(words)):
                 n = _run(words, i, target)
                 whole = n == len(target)
-                # the first word alone only as a capitalised name in the question ("Kingsoft's")
-                first = n == 1 and len(target[0]) >= 4 and question[q[i][1]].isupper()
+                # the first word alone only as a name in the question ("Kingsoft's"): capitalised, and
+                # at the question's start only in capitals or with a possessive ("Energy use?" names
+                # no "Energy Transfer LP")
+                first = n == 1 and len(target[0]) >= 4 and question[q[i][1]].isupper() and (
+                    i > 0 or _name_like(question, q[i][1], q[i][2]))
                 if whole or first:
                     m = Mention(doc.name, q[i][1], q[i + n - 1][2], n)
                     if doc.name not in found or m.words > found[doc.name].words:
                         found[doc.name] = m
     return sorted(found.values(), key=lambda m: m.start)
+
+
+def _name_like(question: str, start: int, end: int) -> bool:
+    """A word at the start of a question reads as a name: in capitals, or followed by 's."""
+    word = question[start:end]
+    return (word.isupper() and len(word) > 1) or question[end:end + 2] in ("'s", "’s")
 
 
 def _run(words: list[str], i: int, target: list[str]) -> int:
