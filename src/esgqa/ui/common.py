@@ -137,9 +137,11 @@ def doc_status(d: DocumentInfo) -> str:
 
 
 # Clicking an element with data-cite inside a gr.HTML sends its value to the server (the panel's
-# .click handler reads evt.cite). Buttons, so the keyboard (Tab, Enter) opens a citation too.
+# .click handler reads evt.cite) and scrolls to the viewer (below the tabs: on a phone, far below).
+# Buttons, so the keyboard (Tab, Enter) opens a citation too.
 CITE_JS = ("element.addEventListener('click', (e) => { const b = e.target.closest('[data-cite]'); "
-           "if (b) trigger('click', {cite: b.dataset.cite}); });")
+           "if (!b) return; trigger('click', {cite: b.dataset.cite}); "
+           "document.getElementById('viewer')?.scrollIntoView({behavior: 'smooth', block: 'start'}); });")
 
 
 def cite_button(key: str, label: str) -> str:
