@@ -280,6 +280,12 @@ def test_reindex_and_delete_a_document(server, browser):
     page.wait_for_function("document.querySelector('#library-status').innerText.includes('re-indexed')",
                            timeout=240000)
     assert f"{PDF_NAME} re-indexed" in page.inner_text("#library-status")
+    page.once("dialog", lambda d: d.dismiss())  # asked first; cancelling deletes nothing
+    page.click("#delete-doc")
+    page.wait_for_function("document.querySelector('#library-status').innerText.includes('Nothing deleted')",
+                           timeout=60000)
+    assert PDF_NAME in page.inner_text("#docs")
+    page.once("dialog", lambda d: d.accept())
     page.click("#delete-doc")
     page.wait_for_function("document.querySelector('#library-status').innerText.includes('deleted')", timeout=60000)
     page.wait_for_function(f"!document.querySelector('#docs').innerText.includes({PDF_NAME!r})", timeout=30000)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from esgqa.assistant import Assistant
+from esgqa.loading import InputError, StoreError
 from esgqa.ui.chat import ask, build_chat
 from esgqa.ui.common import CSS, THEME, Context, credentials, document_of
 from esgqa.ui.compare import build_compare
@@ -49,7 +50,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             """Answer one question; returns the answer text, its figure and its citations."""
             try:
                 return ask(assistant, question, document_of(document or None), []).json_dict()
-            except Exception as err:
+            except (InputError, StoreError) as err:
                 raise gr.Error(str(err)) from err
 
         gr.api(api_ask, api_name="ask")

@@ -21,6 +21,9 @@ from esgqa.loading import SUFFIXES, InputError, StoreError, file_sha256
 from esgqa.types import DocumentInfo
 from esgqa.ui.common import Context, doc_status, safe_name
 
+CANCELLED = "\x00cancelled"  # what the browser sends when the user cancels the delete confirmation
+CONFIRM_JS = ("(name) => (name && !window.confirm(`Delete ${name} from the index? Its answers go with it.`)) "
+              "? '\\u0000cancelled' : name")
 HEADERS = ["document", "title", "company", "year", "type", "pages", "chunks", "tables", "ingest (s)", "status",
            "source"]
 
@@ -115,7 +118,8 @@ def build_library(ctx: Context) -> LibraryTab:
                          label="Indexed documents")
     with gr.Row():
         picked = gr.Dropdown(choices=ctx.names(), value=None, label="Document to delete or re-index",
-                             elem_id="library-doc", interactive=True, min_width=200)
+                             elem_id="library-doc", interactive=True, min_width=200,
+                             allow_custom_value=True)  # a cancelled confirmation sends CANCELLED
         reindex_btn = gr.Button("Re-index from its file", elem_id="reindex-doc", min_width=120)
         delete_btn = gr.Button("Delete from the index", variant="stop", elem_id="delete-doc", min_width=120)
     library_status = gr.Markdown(elem_id="library-status")
@@ -145,6 +149,8 @@ def build_library(ctx: Context) -> LibraryTab:
         return "\n\n".join(lines), docs_table(ctx.assistant)
 
     def delete(name: str | None) -> tuple[str, list]:
+        if name == CANCELLED:
+            return "Nothing deleted.", docs_table(ctx.assistant)
         if not name:
             raise gr.Error("Pick the document to delete first.")
         try:
@@ -175,7 +181,7 @@ def build_library(ctx: Context) -> LibraryTab:
 
     changed = [
         index_btn.click(upload, [files], [status, table], api_visibility="private"),
-        delete_btn.click(delete, [picked], [library_status, table], api_visibility="private"),
+        delete_btn.click(delete, [picked], [library_status, table], api_visibility="private", js=CONFIRM_JS),
         reindex_btn.click(reindex, [picked], [library_status, table], api_visibility="private"),
     ]
     return LibraryTab(table, changed)
