@@ -213,3 +213,27 @@ def test_cli_docs_set_and_compare(two_store, tmp_path) -> None:
     assert [ln.split("\t")[0] for ln in text.stdout.splitlines()] == [KINGSOFT, NORVALE]
     assert json.loads(run_cli("ask", "What were Norvale's Scope 1 emissions in 2022?", "--json",
                               store=store).stdout)["figure"] == "1,204"
+
+
+def test_a_shared_report_beside_the_bundled_one(corpus_store, tmp_path) -> None:
+    """The bundled report and TAKKT's: a question naming TAKKT is answered from TAKKT's report, and
+    a comparison cites each company's figure from its own report only."""
+    takkt = external("TAKKT_AG_Sustainability.pdf")
+    store = tmp_path / "store"
+    shutil.copytree(corpus_store, store)
+    both = Assistant(Settings(store=store))
+    both.ingest([takkt])
+    info = {d.name: d for d in both.index.documents()}["TAKKT_AG_Sustainability"]
+    assert (info.company, info.year) == ("TAKKT Group", 2023) and info.tables > 50 and info.ingest_seconds > 0
+    a = both.ask("How much direct (Scope 1) GHG emissions did TAKKT report for the reporting year?")
+    assert a.citations and {c.document for c in a.citations} == {"TAKKT_AG_Sustainability"}
+    assert (a.figure or "").startswith("3,460"), a.answer
+    alone = both.ask("How much direct (Scope 1) GHG emissions did TAKKT report for the reporting year?",
+                     document="TAKKT_AG_Sustainability")
+    assert (alone.figure, [c.text for c in alone.citations]) == (a.figure, [c.text for c in a.citations])
+    rows = both.compare("Compare TAKKT's and Kingsoft Cloud's Scope 1 emissions")
+    assert [name for name, _ in rows] == ["TAKKT_AG_Sustainability", KINGSOFT]
+    for name, answer in rows:
+        assert {c.document for c in answer.citations} <= {name}, (name, answer.citations)
+        assert {c.document for c in answer.candidates} <= {name}, (name, answer.candidates)
+    print(f"TAKKT ingest {info.ingest_seconds:.1f} s; compare: {[(n, x.figure) for n, x in rows]}")
