@@ -44,8 +44,20 @@ WATER = [
 ]
 
 
+def test_a_summary_answers_alone_when_relevant_or_where_the_sentence_reader_agrees():
+    from esgqa.answer.narrative import ANSWER_MIN, BACKED_MIN, Summary
+
+    assert Summary([], ANSWER_MIN).confident(backed=False)
+    weaker = Summary([], (ANSWER_MIN + BACKED_MIN) / 2)
+    assert weaker.confident(backed=True) and not weaker.confident(backed=False)
+    assert not Summary([], BACKED_MIN - 0.01).confident(backed=True)
+
+
 @pytest.mark.parametrize("question, narrative", [
     ("How does the company manage water risk?", True),
+    ("What targets were set and what steps were taken to reach them?", True),  # after "and"
+    ("How does the company choose suppliers when buying equipment?", True),  # "when" inside is no date
+    ("When did the company adopt its water policy?", False),
     ("What is the company's approach to supplier audits?", True),
     ("Why did Scope 2 emissions increase in 2023?", True),
     ("Describe the whistleblowing mechanism.", True),
@@ -155,12 +167,18 @@ def test_a_narrative_question_never_gets_a_figure(assistant):
     assert "water stress" in ans.answer and re.search(r"\[1\]", ans.answer)
 
 
-def test_the_bundled_report_explains_its_data_security(assistant):
-    ans = assistant.ask("How does the company manage data security and privacy?")
+@pytest.mark.parametrize("question, word", [
+    ("How does the company manage data security and privacy?", "privacy"),
+    # below ANSWER_MIN, quoted because the one-sentence reader finds it supported too
+    ("What whistle-blowing procedures does the company have?", "whistle"),
+])
+def test_the_bundled_report_explains_its_policies(assistant, question, word):
+    ans = assistant.ask(question)
+    assert word in ans.answer.lower()
     assert not ans.abstained and ans.figure is None
     cited = re.findall(r"\[(\d+)\]", ans.answer)
     assert 2 <= len(cited) <= 4 and {int(n) for n in cited} == {c.n for c in ans.citations}
-    assert all("data" in c.text.lower() or "privacy" in c.text.lower() for c in ans.citations)
+    assert any(word in c.text.lower() for c in ans.citations)
 
 
 @pytest.mark.parametrize("question", [

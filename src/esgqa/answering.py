@@ -19,6 +19,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from esgqa.answer.cells import Candidate, CellModel, Context, candidates, ranked
 from esgqa.answer.compose import compose
+from esgqa.answer.narrative import Summary, is_narrative, narrative_answer, summarise
 from esgqa.chunking import CELL_SEP
 from esgqa.embeddings import get_query_embeddings
 from esgqa.figures import Figure, numbers_in, parse_figures
@@ -105,8 +106,6 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
     expanded = expand(q, abbreviations)
     terms = [t for t in tokens(expanded) if not t.isdigit() and not re.fullmatch(r"(fy)?\d+", t)]
     word_set = set(tokens(low, keep_stopwords=True)) | set(low.split())
-    from esgqa.answer.narrative import is_narrative  # it reads sentences with this module's splitter
-
     narrative = is_narrative(q)
     return Query(
         text=q,
@@ -260,25 +259,25 @@ class ExtractiveAnswerer:
         """The better of two readings, by fitted probability: the best table cell, and the
         best sentence or table-text figure (`text_answer`)."""
         query = self.query(question, passages)
-        if query.narrative and (told := self.narrative(question, passages, query)) is not None:
-            return told
+        summary = self.narrative(question, passages, query) if query.narrative else None
+        if summary is not None and summary.confident(backed=False):
+            return narrative_answer(question, summary, self.name)
         text = self.text_answer(question, passages, query)
+        if summary is not None and summary.confident(backed=not text.abstained):
+            return narrative_answer(question, summary, self.name)
         if self.cell_model is None or not query.wants_figure:
             return text
         cells = self.cell_ranking(question, query, passages)
         return compose(question, text, cells, self.cell_model, self.name)
 
-    def narrative(self, question: str, passages: list[Passage], query: Query) -> Answer | None:
-        """Two to four cited sentences in report order for a question that asks for an
-        explanation; None when no sentence is relevant enough (the one-sentence reader decides)."""
-        from esgqa.answer.narrative import narrative_answer, summarise
-
+    def narrative(self, question: str, passages: list[Passage], query: Query) -> Summary | None:
+        """Two to four sentences in report order for a question that asks for an explanation;
+        None when none is relevant at all. `answer` quotes it where it is confident enough."""
         qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question, query.document)))
         bm25, in_order = self.index.bm25(query.document)  # the document's passages in reading order
         ids = {p.id for p in passages}
         reading = {p.id: n for n, p in enumerate(in_order) if p.id in ids}
-        summary = summarise(question, passages, self._embed, qvec, bm25.idf, reading)
-        return narrative_answer(question, summary, self.name) if summary else None
+        return summarise(question, passages, self._embed, qvec, bm25.idf, reading)
 
     def query(self, question: str, passages: list[Passage]) -> Query:
         """The question parsed once, with the abbreviations and keyword statistics of the one
