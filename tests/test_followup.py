@@ -30,6 +30,8 @@ SCOPE2 = "What were the Scope 2 emissions in 2022?"
     # a qualifier replaces one with the same preposition, or is added before the year
     ("What was the employee turnover rate for men in 2022?", "And for women?",
      "What was the employee turnover rate for women in 2022?"),
+    ("What was the employee turnover rate for men in 2022?", "And women?",
+     "What was the employee turnover rate for women in 2022?"),
     ("How many employees received training in 2022?", "And for women?",
      "How many employees received training for women in 2022?"),
     ("What was Acme's energy consumption in MWh in 2023?", "And in GJ?",
@@ -39,9 +41,15 @@ SCOPE2 = "What were the Scope 2 emissions in 2022?"
      "What was the water consumption in 2022?"),
     ("What was the total energy consumption in 2022?", "And water withdrawal?",
      "What was the water withdrawal in 2022?"),
+    ("What was the Beijing data center PUE in 2022?", "What about the Shanghai data center?",
+     "What was the Shanghai data center PUE in 2022?"),
+    ("What was the total water withdrawal in 2022?", "And in 2021 and 2020?",
+     "What was the total water withdrawal in 2021 and 2020?"),
+    ("What was the total water withdrawal in FY22?", "And FY21?", "What was the total water withdrawal in FY21?"),
     # a company (a proper name) replaces the one asked about, or is added
     ("What were the Scope 1 emissions of Acme?", "And Globex Corp?", "What were the Scope 1 emissions of Globex Corp?"),
     ("What were Acme's Scope 1 emissions?", "And Globex?", "What were Globex's Scope 1 emissions?"),
+    ("What were Acme's Scope 1 emissions?", "And Globex's?", "What were Globex's Scope 1 emissions?"),
     (SCOPE2, "And Globex?", "What were the Scope 2 emissions of Globex in 2022?"),
     ("What was the Beijing data center PUE in 2022?", "And Shanghai?",
      "What was the Shanghai data center PUE in 2022?"),
@@ -56,6 +64,9 @@ def test_followup_rewritten_from_previous(previous: str, question: str, expected
     "What is the share of female managers?",
     "How many suppliers are located outside mainland China?",
     "And what were the total water withdrawals in 2021?",  # led by "and", but whole
+    "Why?",  # its own question, though short
+    "Thanks",
+    "Water consumption?",  # no lead and nothing it changes: asked as it is
 ])
 def test_a_question_that_stands_alone_is_not_rewritten(question: str) -> None:
     assert not is_followup(question)

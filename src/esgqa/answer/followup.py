@@ -43,6 +43,8 @@ _BOUNDARY = re.compile(r"\b(?:in|for|among|at|of|by|during|as|from|within|across
 _PROPER = re.compile(r"\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*\b(?!\s+(?:\d|[A-Z]\b|I{1,3}\b|IV\b))")
 _IDENT = re.compile(r"\b([A-Za-z]+)\s+(\d{1,2}|[A-Z]|I{1,3}|IV)\b(?!\s*(?:%|[.,]\d))")
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
+# Whom a figure is about: "for men", "among the employees" (up to a year or the end).
+_GROUP = re.compile(r"\b(?:for|among)\s+(?:the\s+)?([^?,;]+?)(?=\s+(?:in|for|during|by|at|as)\s|$)", re.I)
 _SMALL = {"the", "a", "an", "of", "in", "for", "and", "or", "to", "at", "by", "on", "its", "their", "our"}
 
 
@@ -77,9 +79,14 @@ def is_followup(question: str) -> bool:
     if _PRONOUN_SUBJECT.match(q):
         return True
     rest = _strip_lead(q)
+    if _QUESTION.match(rest) or not rest:  # "Why?", "And what were ...?": its own question
+        return False
     if rest != q.rstrip(" ?.!"):
-        return not _stands_alone(rest)
-    return not _stands_alone(q) and len(_WORD.findall(q)) <= 6
+        return True
+    # with no lead, only a fragment that says what changes ("2021?", "Scope 3?", "For women?");
+    # "Thanks" or "Water consumption?" is asked as it is
+    anchored = (_TIME.search(q) or _RELATIVE.search(q) or _IDENT.search(q) or _QUALIFIER.match(rest))
+    return bool(anchored) and len(_WORD.findall(q)) <= 6
 
 
 def _stands_alone(text: str) -> bool:
@@ -114,7 +121,7 @@ def rewrite(question: str, previous: str) -> str:
         out = _replace_time(out, times)
         for m in sorted(times, key=lambda m: -m.start()):
             rest = rest[:m.start()] + rest[m.end():]
-        rest = _tidy(rest)
+        rest = _tidy(re.sub(r"(?i)^(?:\s*(?:and|or|&|,)\b)+|(?:\b(?:and|or|&)\s*|,\s*)+$", "", _tidy(rest)))
     # 2. what is left is a numbered name, a qualifier, or a metric phrase
     if rest:
         out = _replace_phrase(out, rest)
@@ -134,7 +141,8 @@ def _replace_time(prev: str, times: list[re.Match]) -> str:
         if not re.match(r"(?i)(in|for|during|over|of)\b", phrase):
             phrase = f"in {phrase}"
         return _set_year(prev, None, phrase)
-    year = re.search(rf"{YEAR}", new.group(0)).group(0)  # type: ignore[union-attr]
+    years = [re.search(rf"{YEAR}", t.group(0)).group(0) for t in times if t.re is _TIME]  # type: ignore[union-attr]
+    year = " and ".join(dict.fromkeys(years))  # "And in 2021 and 2020?"
     phrase = new.group(0).strip()
     if not re.match(r"(?i)(in|for|during|as|at|by|of)\b", phrase):
         phrase = f"in {phrase}"
@@ -168,6 +176,7 @@ def _replace_phrase(prev: str, rest: str) -> str:
         if not leftover or all(w.lower() in _words(replaced) for w in _WORD.findall(leftover)):
             return replaced
     # "Kingsoft Cloud" for "TAKKT", "Shanghai" for "Beijing": a name replaces the previous name
+    rest = re.sub(r"(?<=\w)['’]s$", "", rest)  # "And TAKKT's?": the possessive stays where it was
     if _PROPER.fullmatch(rest):
         names = [m for m in _PROPER.finditer(prev) if m.start() > 0 and not _QUESTION.fullmatch(m.group(0))]
         if names:
@@ -178,8 +187,20 @@ def _replace_phrase(prev: str, rest: str) -> str:
     qual = _QUALIFIER.match(rest)
     if qual:
         return _put_qualifier(prev, qual.group("prep").lower(), rest)
-    # a bare noun phrase: it replaces the metric that shares its head noun, or the metric phrase
+    # a bare noun phrase: it replaces the metric that shares its head noun, or the metric phrase;
+    # one or two words beside a previous "for men" replace its object ("And women?")
+    if not _shares_head(prev, rest) and len(_WORD.findall(rest)) <= 2:
+        objects = [m for m in _GROUP.finditer(prev)
+                   if not _TIME.search(m.group(0)) and not _RELATIVE.search(m.group(0))]
+        if objects:
+            m = objects[-1]
+            return prev[:m.start(1)] + rest + prev[m.end(1):]
     return _put_metric(prev, rest)
+
+
+def _shares_head(prev: str, phrase: str) -> bool:
+    words = _WORD.findall(phrase)
+    return bool(words) and words[-1].lower().rstrip("s") in {w.lower().rstrip("s") for w in _WORD.findall(prev)}
 
 
 def _put_qualifier(prev: str, prep: str, phrase: str) -> str:
@@ -197,6 +218,7 @@ def _put_qualifier(prev: str, prep: str, phrase: str) -> str:
 
 
 def _put_metric(prev: str, phrase: str) -> str:
+    phrase = re.sub(r"(?i)^(?:the|a|an)\s+", "", phrase)  # the previous question's article stays
     words = _WORD.findall(phrase)
     if not words:
         return prev
