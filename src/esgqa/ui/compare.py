@@ -47,6 +47,8 @@ def table_html(result: CompareResult) -> str:
     for r, (q, d, ans) in enumerate(result.rows):
         kind = status(ans)
         text = html.escape(ans.answer) if kind == "answered" else f"<i>{kind}</i>: {html.escape(ans.answer)}"
+        if ans.rewritten:  # e.g. the company's name taken out of the question asked of its own report
+            text = f"<div class='muted'>Answered as: {html.escape(ans.rewritten)}</div>{text}"
         cites = "<br>".join(cite_button(f"{r}:{i}", f"[{c.n}] {c.locator()}") for i, c in enumerate(_shown(ans)[:3]))
         rows.append(f"<tr class='compare-row {kind.replace(' ', '-')}'><td>{html.escape(q)}</td>"
                     f"<td>{html.escape(d)}</td><td>{text}</td><td>{cites or '—'}</td></tr>")
