@@ -326,3 +326,32 @@ def test_reading_is_fast() -> None:
     tables = [t for p in pages for t in find_tables(words[p], p)]
     per_page = (time.perf_counter() - t0) / len(pages)
     assert tables and per_page < 0.05, per_page
+
+
+def _two_pages(tmp_path: Path, second_header: list[str] | None) -> list[Table]:
+    from esgqa.document.tables import join_pages
+
+    p1 = [(50, 60, "Intro text about the company and its people.", 9), (50, 700, "Employees by country (headcount)", 11)]
+    p1 += [right(c, 730, y) for c, y in zip((300, 380, 460), ["2021", "2022", "2023"])]
+    p1 += row_items(748, "Germany", ["1,200", "1,250", "1,300"]) + row_items(766, "France", ["400", "410", "420"])
+    p2 = [right(c, 62, y) for c, y in zip((300, 380, 460), second_header)] if second_header else []
+    p2 += row_items(80, "Spain", ["90", "95", "99"]) + row_items(98, "Italy", ["60", "61", "62"])
+    p2 += row_items(116, "Total", ["1,750", "1,816", "1,881"])
+    path = write(tmp_path / "two.pdf", placed_pdf([p1, p2]))
+    words = read_words(path)
+    return join_pages([t for page in (1, 2) for t in find_tables(words[page], page)])
+
+
+def test_table_continued_on_next_page_joins(tmp_path: Path) -> None:
+    t = only(_two_pages(tmp_path, None))
+    spain = cell(t, "Spain", "2022")
+    assert (spain.value, spain.page, spain.col_path, spain.unit) == ("95", 2, ("2022",), "headcount")
+    assert cell(t, "Germany", "2023").page == 1
+    assert len({c.row for c in t.cells}) == 5  # rows of both pages stay apart
+    assert any(r.startswith("Employees by country") and "Total" in r for r in t.rows())
+
+
+def test_table_with_its_own_header_on_next_page_stays_apart(tmp_path: Path) -> None:
+    tables = _two_pages(tmp_path, ["North", "South", "East"])
+    assert len(tables) == 2
+    assert cell(tables[1], "Spain", "South").page == 2

@@ -945,3 +945,71 @@ def _conventions(row_vals: dict[int, list[tuple[int, _Tok]]], n: int) -> list[bo
         conv = decimal_comma_convention(texts)
         out.append(conv if conv is not None else whole)
     return out
+
+
+# ---- tables continued on the next page ------------------------------------------------------
+def join_pages(tables: list[Table]) -> list[Table]:
+    """Join a table that runs over a page break: the first table of a page continues the last one
+    of the page before when it has no header of its own (or repeats it) and its columns stand where
+    the earlier table's do. Its cells then carry the earlier table's column headers, units and
+    caption; each cell keeps its own page."""
+    out: list[Table] = []
+    for table in tables:
+        prev = out[-1] if out else None
+        first_on_page = prev is not None and all(t.page != table.page for t in out)
+        joined = _continue(prev, table) if prev is not None and first_on_page else None
+        if joined is not None:
+            out[-1] = joined
+        else:
+            out.append(table)
+    return out
+
+
+def _continue(a: Table, b: Table) -> Table | None:
+    """`a` extended by `b`, or None when `b` is not `a`'s continuation."""
+    if b.page != max(c.page for c in a.cells) + 1:
+        return None
+    cols_a, cols_b = _column_centres(a.cells), _column_centres(b.cells)
+    if not cols_a or len(cols_b) != len(cols_a):
+        return None
+    spacing = min((y - x for x, y in zip(cols_a, cols_a[1:])), default=40.0)
+    tol = max(4.0, 0.4 * spacing)
+    if any(abs(x - y) > tol for x, y in zip(cols_a, cols_b)):
+        return None
+    head_a = [_column_key(a.cells, x, tol) for x in cols_a]
+    head_b = [_column_key(b.cells, x, tol) for x in cols_b]
+    if any(h for h in head_b) and head_b != head_a:
+        return None  # a header of its own: another table
+    units = [_column_unit(a.cells, x, tol) for x in cols_a]
+    last_row = max(c.row for c in a.cells) + 1
+    cells = list(a.cells)
+    for c in b.cells:
+        k = min(range(len(cols_b)), key=lambda i: abs((c.box[0] + c.box[2]) / 2 - cols_b[i]))
+        cells.append(Cell(value=c.value, number=c.number, row_path=c.row_path, col_path=head_a[k],
+                          unit=c.unit or units[k], box=c.box, page=c.page, marks=c.marks, row=last_row + c.row))
+    return Table(page=a.page, box=a.box, caption=a.caption or b.caption, cells=tuple(cells))
+
+
+def _column_centres(cells: tuple[Cell, ...]) -> list[float]:
+    """Centres of the table's columns, left to right: cell centres clustered where they sit apart."""
+    xs = sorted((c.box[0] + c.box[2]) / 2 for c in cells)
+    if not xs:
+        return []
+    groups: list[list[float]] = [[xs[0]]]
+    for x in xs[1:]:
+        if x - groups[-1][-1] > 12.0:
+            groups.append([x])
+        else:
+            groups[-1].append(x)
+    return [statistics.median(g) for g in groups]
+
+
+def _column_key(cells: tuple[Cell, ...], x: float, tol: float) -> tuple[str, ...]:
+    """The column header path most cells near `x` carry (() when they carry none)."""
+    paths = [c.col_path for c in cells if abs((c.box[0] + c.box[2]) / 2 - x) <= tol]
+    return max(set(paths), key=paths.count) if paths else ()
+
+
+def _column_unit(cells: tuple[Cell, ...], x: float, tol: float) -> str:
+    units = [c.unit for c in cells if abs((c.box[0] + c.box[2]) / 2 - x) <= tol]
+    return max(set(units), key=units.count) if units else ""

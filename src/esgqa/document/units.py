@@ -17,13 +17,13 @@ from esgqa.types import LoadedDocument, Passage
 
 def pdf_tables(doc: LoadedDocument) -> list[Table]:
     """Every table of a PDF, read from word boxes (pypdfium2)."""
-    from esgqa.document.tables import find_tables
+    from esgqa.document.tables import find_tables, join_pages
     from esgqa.document.words import read_words
 
     tables: list[Table] = []
     for page, words in read_words(doc.path).items():
         tables.extend(find_tables(words, page))
-    return tables
+    return join_pages(tables)
 
 
 def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list[Passage]:
@@ -40,9 +40,10 @@ def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list
         for text, cells in zip(table.rows(), by_row.values()):
             if table.caption and text.startswith(table.caption + ": "):
                 text = text[len(table.caption) + 2:]  # the caption is the passage's section
-            pid = hashlib.sha256(f"{doc.name}\x1frow\x1f{table.page}\x1f{text}".encode()).hexdigest()[:32]
+            page = cells[0].page or table.page  # a table joined over a page break: each row on its own page
+            pid = hashlib.sha256(f"{doc.name}\x1frow\x1f{page}\x1f{text}".encode()).hexdigest()[:32]
             out.setdefault(pid, Passage(id=pid, document=doc.name, text=text, section=table.caption,
-                                        page=table.page, page_label=labels.get(table.page), kind="row",
+                                        page=page, page_label=labels.get(page), kind="row",
                                         year=doc.year, cells=tuple(cells), box=union(c.box for c in cells)))
     return list(out.values())
 
