@@ -950,7 +950,7 @@ def _conventions(row_vals: dict[int, list[tuple[int, _Tok]]], n: int) -> list[bo
 # ---- tables continued on the next page ------------------------------------------------------
 def join_pages(tables: list[Table]) -> list[Table]:
     """Join a table that runs over a page break: the first table of a page continues the last one
-    of the page before when it has no header of its own (or repeats it) and its columns stand where
+    of the page before when it has no title and no header of its own and its columns stand where
     the earlier table's do. Its cells then carry the earlier table's column headers, units and
     caption; each cell keeps its own page."""
     out: list[Table] = []
@@ -967,8 +967,8 @@ def join_pages(tables: list[Table]) -> list[Table]:
 
 def _continue(a: Table, b: Table) -> Table | None:
     """`a` extended by `b`, or None when `b` is not `a`'s continuation."""
-    if b.page != max(c.page for c in a.cells) + 1:
-        return None
+    if b.page != max(c.page for c in a.cells) + 1 or b.caption not in ("", a.caption):
+        return None  # not on the next page, or a title of its own
     cols_a, cols_b = _column_centres(a.cells), _column_centres(b.cells)
     if not cols_a or len(cols_b) != len(cols_a):
         return None
@@ -976,10 +976,9 @@ def _continue(a: Table, b: Table) -> Table | None:
     tol = max(4.0, 0.4 * spacing)
     if any(abs(x - y) > tol for x, y in zip(cols_a, cols_b)):
         return None
+    if any(c.col_path for c in b.cells):
+        return None  # a header of its own, repeated or not: its cells are named already
     head_a = [_column_key(a.cells, x, tol) for x in cols_a]
-    head_b = [_column_key(b.cells, x, tol) for x in cols_b]
-    if any(h for h in head_b) and head_b != head_a:
-        return None  # a header of its own: another table
     units = [_column_unit(a.cells, x, tol) for x in cols_a]
     last_row = max(c.row for c in a.cells) + 1
     cells = list(a.cells)
