@@ -331,7 +331,8 @@ def test_reading_is_fast() -> None:
 def _two_pages(tmp_path: Path, second_header: list[str] | None) -> list[Table]:
     from esgqa.document.tables import join_pages
 
-    p1 = [(50, 60, "Intro text about the company and its people.", 9), (50, 700, "Employees by country (headcount)", 11)]
+    p1 = [(50, 60, "Intro text about the company and its people.", 9),
+          (50, 700, "Employees by country (headcount)", 11)]
     p1 += [right(c, 730, y) for c, y in zip((300, 380, 460), ["2021", "2022", "2023"])]
     p1 += row_items(748, "Germany", ["1,200", "1,250", "1,300"]) + row_items(766, "France", ["400", "410", "420"])
     p2 = [right(c, 62, y) for c, y in zip((300, 380, 460), second_header)] if second_header else []

@@ -9,21 +9,48 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
-from esgqa.document.model import Box, Cell, Table
+from esgqa.document.model import Block, Box, Cell, Table
 from esgqa.types import LoadedDocument, Passage
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a PDF looks like, read once from its word boxes: its tables and its blocks."""
+
+    tables: list[Table]
+    blocks: list[Block]
+
+
+def pdf_layout(doc: LoadedDocument) -> Layout:
+    """Tables (joined over page breaks) and blocks (with section paths) of a PDF, from pypdfium2 words."""
+    from esgqa.document.blocks import read_blocks
+    from esgqa.document.tables import find_tables, join_pages
+    from esgqa.document.words import read_words
+
+    words = read_words(doc.path)
+    tables = join_pages([t for page, ws in words.items() for t in find_tables(ws, page)])
+    return Layout(tables, read_blocks(words, tables))
 
 
 def pdf_tables(doc: LoadedDocument) -> list[Table]:
     """Every table of a PDF, read from word boxes (pypdfium2)."""
-    from esgqa.document.tables import find_tables, join_pages
-    from esgqa.document.words import read_words
+    return pdf_layout(doc).tables
 
-    tables: list[Table] = []
-    for page, words in read_words(doc.path).items():
-        tables.extend(find_tables(words, page))
-    return join_pages(tables)
+
+def with_boxes(passages: list[Passage], blocks: list[Block]) -> list[Passage]:
+    """Each text passage with the box of the blocks it was cut from, for the page viewer."""
+    from esgqa.document.blocks import box_of
+
+    by_page: dict[int, list[Block]] = {}
+    for b in blocks:
+        by_page.setdefault(b.page, []).append(b)
+    out = []
+    for p in passages:
+        box = box_of(p.text, by_page.get(p.page or 0, [])) if p.box is None else p.box
+        out.append(p.model_copy(update={"box": box}) if box else p)
+    return out
 
 
 def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list[Passage]:
