@@ -26,6 +26,7 @@ _NUM = re.compile(r"[<>≤≥~≈]?[(\[]?[-+−–]?[(\[]?[$€£¥]?\d[\d.,']*[
 _SYMBOL = re.compile(r"%|‰|[$€£¥]|\(|\)")
 _CURRENCY_SIGNS = {"$", "€", "£", "¥", "US$", "C$", "A$"}
 _YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)")
+_POWER_UNIT = re.compile(r"(?:^|[\s(/])(?:[kcdm]?m|ft|in|yd|mi)$")  # area and volume units take a power
 _FIRST_WORDS_IN = re.compile(r"^(?:in|en|unit:?|units:?)\s+", re.I)
 _UNIT_WORDS = {
     "%", "‰", "percent", "per", "cent", "pp", "/", "-",
@@ -206,7 +207,9 @@ def _lines(words: list[Word]) -> list[_Line]:
         if b < 0:
             continue
         base, w = ws[alias.get(b, b)], words[i]
-        if kind_of[i] == "sup":
+        if kind_of[i] == "sup" and w.text in ("2", "3") and _POWER_UNIT.search(base.text):
+            base.text += w.text  # "ft²", "m³": a unit's power, not a footnote mark
+        elif kind_of[i] == "sup":
             base.marks.append(w.text)
         else:
             base.text += w.text
@@ -644,6 +647,11 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
         ln = lines[i]
         over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
         stub.extend(t.text for t in ln.toks if t not in over)
+        if i != bottom and (groups := _even_groups(over, cols, size)):
+            for t, members in zip(over, groups):
+                for k in members:
+                    entries[k].append((ln.baseline, t.text, True))
+            continue
         for n, t in enumerate(over):
             hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
             hits = [(o, k) for o, k in hits if o > 0]
@@ -669,6 +677,27 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
             joined = not spanning
         paths.append(path)
     return paths, " ".join(stub)
+
+
+def _even_groups(over: list[_Tok], cols: list[_Col], size: float) -> list[range] | None:
+    """Group headers set over the last (or first) column of equal groups: "2020 ... 2021 ... 2022"
+    right-aligned over each year's Total column heads every column of its group, not only that one."""
+    n, m = len(cols), len(over)
+    if m < 2 or n % m or n // m < 2:
+        return None
+    at = []
+    for t in over:
+        hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
+        hits = [(o, k) for o, k in hits if o > 0]
+        if len(hits) != 1 or not _fits(t, cols[hits[0][1]], hits[0][0], size):
+            return None
+        at.append(hits[0][1])
+    step = n // m
+    if at == [j * step + step - 1 for j in range(m)]:
+        return [range(j * step, (j + 1) * step) for j in range(m)]
+    if at == [j * step for j in range(m)]:
+        return [range(j * step, (j + 1) * step) for j in range(m)]
+    return None
 
 
 def _fits(t: _Tok, c: _Col, overlap: float, size: float) -> bool:
