@@ -356,3 +356,33 @@ def test_group_headers_right_aligned_over_each_groups_total(tmp_path: Path) -> N
     assert cell(t, "Stores", "Leased").col_path in (("2021", "Leased"),)
     assert [c.col_path for c in t.cells if c.row_label == "Offices"][3:] == [
         ("2022", "Owned"), ("2022", "Leased"), ("2022", "Total")]
+
+
+def test_a_year_header_between_figures_starts_another_table(tmp_path: Path) -> None:
+    cols = (250, 320, 390)
+    items = [(50, 80, "Segment results (Millions)", 11)]
+    items += [right(c, 100, y) for c, y in zip(cols, ["2018", "2017", "2016"])]
+    items += row_items(118, "Industrial", ["12,267", "11,866", "11,217"], cols=cols)
+    items += row_items(136, "Consumer", ["4,796", "4,731", "4,578"], cols=cols)
+    items += [(275, 160, "Assets", 8)]
+    items += [right(c, 176, y) for c, y in zip(cols, ["2018", "2017", "2016"])]
+    items += row_items(194, "Industrial", ["9,855", "9,895", "9,140"], cols=cols)
+    items += row_items(212, "Consumer", ["2,757", "2,706", "2,497"], cols=cols)
+    tables = tables_of(tmp_path, items)
+    assert len(tables) == 2, [t.rows() for t in tables]
+    assert cell(tables[1], "Industrial", "2017").value == "9,895"
+    assert not any(c.value == "2018" for t in tables for c in t.cells)
+
+
+def test_wrapped_group_header_heads_its_columns(tmp_path: Path) -> None:
+    cols = (250, 300, 350, 430, 480, 530)
+    items = [(265, 90, "Three months ended", 8), (270, 100, "December 31, 2018", 8)]
+    items += [(445, 90, "Three months ended", 8), (450, 100, "December 31, 2017", 8)]
+    items += [right(c, 112, h) for c, h in zip(cols, ["Sales", "Share", "Income"] * 2)]
+    items += row_items(130, "Health Care", ["1,520", "19.1", "458", "1,484", "18.6", "460"], cols=cols)
+    items += row_items(148, "Consumer", ["1,211", "15.2", "257", "1,210", "15.1", "272"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Health Care", "Income")
+    assert (c.value, c.col_label) == ("458", "Three months ended December 31, 2018 Income")
+    assert [x.col_label for x in t.cells if x.row_label == "Consumer"][3:] == [
+        f"Three months ended December 31, 2017 {h}" for h in ("Sales", "Share", "Income")]

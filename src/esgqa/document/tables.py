@@ -340,6 +340,12 @@ def _is_seed(ln: _Line) -> bool:
     return bool(nums) or len(vals) >= 3
 
 
+def _is_year_row(ln: _Line) -> bool:
+    """A header row of years ("2018 2017 2016 2018 2017 2016") between figures starts another table."""
+    vals = ln.values
+    return len(vals) >= 2 and all(_is_year(t) for t in vals)
+
+
 def _is_prose(ln: _Line, x0: float, x1: float = 1e9) -> bool:
     """Running text across the figures' columns (x0..x1) ends a table; a text column beside it does not."""
     return any(t.kind == TXT and t.words >= 6 and t.x1 > x0 and t.x0 < x1 for t in ln.toks)
@@ -356,7 +362,8 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
             prev = lines[cur[-1]]
             left = min(t.x0 for j in cur for t in lines[j].values)
             right = max(t.x1 for j in cur for t in lines[j].values)
-            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left, right) for b in lines[cur[-1] + 1:i]):
+            between = lines[cur[-1] + 1:i]
+            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left, right) or _is_year_row(b) for b in between):
                 runs.append(cur)
                 cur = []
         cur.append(i)
@@ -639,37 +646,52 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     every column between the midpoints to its neighbours on the line.
     """
     col_x0 = cols[0].x0 - 0.5 * size
-    entries: list[list[tuple[float, str, bool]]] = [[] for _ in cols]
+    entries: list[list[list]] = [[] for _ in cols]  # per column: [baseline, text, spanning]
+    spans: list[tuple[float, float, tuple[float, float], list[list]]] = []  # group headers: extent, columns, entries
     stub: list[str] = []
     over_lines = [i for i in header if any(t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size for t in lines[i].toks)]
     bottom = over_lines[-1] if over_lines else -1
+
+    def span(t: _Tok, members: list[int], baseline: float) -> None:
+        refs = [[baseline, t.text, True] for _ in members]
+        for k, ref in zip(members, refs):
+            entries[k].append(ref)
+        if members:
+            spans.append((t.x0, t.x1, (cols[members[0]].x0, cols[members[-1]].x1), refs))
+
     for i in header:
         ln = lines[i]
         over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
         stub.extend(t.text for t in ln.toks if t not in over)
         if i != bottom and (groups := _even_groups(over, cols, size)):
             for t, members in zip(over, groups):
-                for k in members:
-                    entries[k].append((ln.baseline, t.text, True))
+                span(t, list(members), ln.baseline)
             continue
         for n, t in enumerate(over):
+            # the second line of a wrapped group header ("Three months ended" / "December 31, 2018"): the
+            # only phrase of its line over the group's columns, under the group header's extent
+            wrapped = next((refs for x0, x1, (c0, c1), refs in reversed(spans) if i != bottom
+                            and x0 - size <= t.xc <= x1 + size and t.x0 >= x0 - 2 * size and t.x1 <= x1 + 2 * size
+                            and sum(c0 <= o.xc <= c1 for o in over) == 1), None)
+            if wrapped is not None:
+                for ref in wrapped:
+                    ref[1] += " " + t.text
+                continue
             hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
             hits = [(o, k) for o, k in hits if o > 0]
             if i != bottom and not (len(hits) == 1 and _fits(t, cols[hits[0][1]], hits[0][0], size)):
                 lo = (over[n - 1].x1 + t.x0) / 2 if n > 0 else -1e9
                 hi = (t.x1 + over[n + 1].x0) / 2 if n + 1 < len(over) else 1e9
-                for k, c in enumerate(cols):
-                    if lo <= (c.x0 + c.x1) / 2 <= hi:
-                        entries[k].append((ln.baseline, t.text, True))
+                span(t, [k for k, c in enumerate(cols) if lo <= (c.x0 + c.x1) / 2 <= hi], ln.baseline)
                 continue
             k = max(hits)[1] if hits else _col_of(t, cols, size)
             if k is not None:
-                entries[k].append((ln.baseline, t.text, False))
+                entries[k].append([ln.baseline, t.text, False])
     paths: list[list[str]] = []
     for ents in entries:
         path: list[str] = []
         joined = False  # the last element is per-column text that a wrapped line continues
-        for _, text, spanning in sorted(ents):
+        for _, text, spanning in sorted(ents, key=lambda e: e[0]):
             if not spanning and joined:
                 path[-1] += " " + text
             else:
@@ -680,24 +702,22 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
 
 
 def _even_groups(over: list[_Tok], cols: list[_Col], size: float) -> list[range] | None:
-    """Group headers set over the last (or first) column of equal groups: "2020 ... 2021 ... 2022"
-    right-aligned over each year's Total column heads every column of its group, not only that one."""
+    """Group headers over equal groups of columns ("Assets | Depreciation | Capital Expenditures" over
+    three years each; a year right-aligned over each year's Total column): each heads every column of
+    its group. Every header must stand within its group, and all at the same place in it (all centred,
+    all over the last column): headers that merely sit over some columns do not make groups."""
     n, m = len(cols), len(over)
     if m < 2 or n % m or n // m < 2:
         return None
-    at = []
-    for t in over:
-        hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
-        hits = [(o, k) for o, k in hits if o > 0]
-        if len(hits) != 1 or not _fits(t, cols[hits[0][1]], hits[0][0], size):
-            return None
-        at.append(hits[0][1])
     step = n // m
-    if at == [j * step + step - 1 for j in range(m)]:
-        return [range(j * step, (j + 1) * step) for j in range(m)]
-    if at == [j * step for j in range(m)]:
-        return [range(j * step, (j + 1) * step) for j in range(m)]
-    return None
+    groups = [range(j * step, (j + 1) * step) for j in range(m)]
+    where = []
+    for t, g in zip(over, groups):
+        x0, x1 = cols[g[0]].x0, cols[g[-1]].x1
+        if not x0 - size <= t.xc <= x1 + size:
+            return None
+        where.append((t.xc - x0) / max(x1 - x0, 1.0))
+    return groups if max(where) - min(where) <= 0.3 else None
 
 
 def _fits(t: _Tok, c: _Col, overlap: float, size: float) -> bool:
