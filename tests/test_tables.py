@@ -386,3 +386,20 @@ def test_wrapped_group_header_heads_its_columns(tmp_path: Path) -> None:
     assert (c.value, c.col_label) == ("458", "Three months ended December 31, 2018 Income")
     assert [x.col_label for x in t.cells if x.row_label == "Consumer"][3:] == [
         f"Three months ended December 31, 2017 {h}" for h in ("Sales", "Share", "Income")]
+
+
+def test_a_bold_section_heads_plain_sections_level_with_it(tmp_path: Path) -> None:
+    items = [right(300, 80, "2022"), right(380, 80, "2023")]
+    items += [(50, 98, "Permanent contract", 8, True), (50, 116, "Gender", 8)]
+    items += row_items(134, "Female", ["100", "110"], x=60, cols=(300, 380))
+    items += row_items(152, "Male", ["200", "210"], x=60, cols=(300, 380))
+    items += [(50, 170, "Regions", 8)]
+    items += row_items(188, "Europe", ["250", "260"], x=60, cols=(300, 380))
+    items += [(50, 206, "Temporary contract", 8, True), (50, 224, "Gender", 8)]
+    items += row_items(242, "Female", ["10", "11"], x=60, cols=(300, 380))
+    items += [(50, 260, "Own workforce", 8, True), right(300, 260, "310", 8, True), right(380, 260, "331", 8, True)]
+    t = only(tables_of(tmp_path, items))
+    paths = {c.row_path for c in t.cells}
+    assert ("Permanent contract", "Regions", "Europe") in paths
+    assert ("Temporary contract", "Gender", "Female") in paths
+    assert ("Own workforce",) in paths

@@ -55,6 +55,7 @@ class _W:
     size: float
     baseline: float
     marks: list[str] = field(default_factory=list)
+    bold: bool = False
 
 
 @dataclass(slots=True)
@@ -200,7 +201,7 @@ def _lines(words: list[Word]) -> list[_Line]:
     ws: dict[int, _W] = {}
     for i, w in enumerate(words):
         if base_of[i] < 0:
-            ws[i] = _W(w.text, w.x0, w.x1, w.top, w.bottom, w.size, w.baseline)
+            ws[i] = _W(w.text, w.x0, w.x1, w.top, w.bottom, w.size, w.baseline, bold=w.bold)
     alias: dict[int, int] = {}
     for i in range(n):
         b = base_of[i]
@@ -545,6 +546,7 @@ class _Frag:
     size: float
     aux: str
     is_row: bool
+    bold: bool = False  # a bold label outranks plain ones at the same indent
 
 
 def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table | None:
@@ -735,6 +737,7 @@ class _Parent:
     section: bool
     unit: str
     flat: bool | None = None  # a section's children stand level with it (True) or indented (False)
+    bold: bool = False
 
 
 def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[int, float | None]]],
@@ -758,7 +761,7 @@ def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[
     return checked > 0
 
 
-def _close(stack: list[_Parent], x0: float, tol: float) -> None:
+def _close(stack: list[_Parent], x0: float, tol: float, bold: bool = False) -> None:
     """Pop the parents a row at indent x0 is not under.
 
     Deeper rows end; a row level with a row is its sibling. A section (a label with no figures)
@@ -770,7 +773,7 @@ def _close(stack: list[_Parent], x0: float, tol: float) -> None:
         if top.x0 > x0 + tol:
             stack.pop()
         elif abs(top.x0 - x0) <= tol:
-            if not top.section or top.flat is False:
+            if not top.section or top.flat is False or (bold and top.bold):  # a bold row ends a bold section
                 stack.pop()
                 continue
             top.flat = True
@@ -830,14 +833,14 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             rows = rows[:1]
         if rows:
             labelled.add(rows[0])
-            events.append((lines[rows[0]].baseline, 2, "row", (rows[0], text, aux, blk[0].x0)))
+            events.append((lines[rows[0]].baseline, 2, "row", (rows[0], text, aux, blk[0].x0, blk[0].bold)))
         elif text:
-            events.append((blk[0].baseline, 1, "section", (text, blk[0].x0)))
+            events.append((blk[0].baseline, 1, "section", (text, blk[0].x0, blk[0].bold)))
     for blk in _blocks(outer, size, pitch):  # a category column: a section over the rows beside and below it
-        events.append((blk[0].baseline, 1, "section", (" ".join(f.text for f in blk), blk[0].x0)))
+        events.append((blk[0].baseline, 1, "section", (" ".join(f.text for f in blk), blk[0].x0, False)))
     for i in row_vals:
         if i not in labelled:
-            events.append((lines[i].baseline, 2, "row", (i, "", "", cols[0].x0)))
+            events.append((lines[i].baseline, 2, "row", (i, "", "", cols[0].x0, False)))
     events.sort(key=lambda e: (round(e[0], 1), e[1]))
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
@@ -855,25 +858,27 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             stack.clear()
             history.clear()
         elif kind == "section":
-            text, x0 = payload  # type: ignore[misc]
+            text, x0, bold = payload  # type: ignore[misc]
             if _is_unit(text) or (_unit_in(text) and len(text.split()) <= 3):
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 stack.clear()
                 history.clear()
                 continue
-            while stack and stack[-1].x0 >= x0 - tol:
+            # a plain section level with a bold one ("Gender" under "Permanent employment contract") is its child
+            while stack and stack[-1].x0 >= x0 - tol and not (
+                    stack[-1].bold and not bold and abs(stack[-1].x0 - x0) <= tol):
                 stack.pop()
-            stack.append(_Parent(x0, text, True, _unit_in(text)))
+            stack.append(_Parent(x0, text, True, _unit_in(text), bold=bold))
             history.clear()
         else:
-            i, text, aux, x0 = payload  # type: ignore[misc]
+            i, text, aux, x0, bold = payload  # type: ignore[misc]
             numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
             if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and _is_total(
                     numbers, history, stack[-1].x0, tol):
                 # an indented total under the rows it adds up ("Consolidated"), not a child of the last one
                 while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
                     stack.pop()
-            _close(stack, x0, tol)
+            _close(stack, x0, tol, bold)
             history.append((x0, numbers))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_unit = aux or _unit_in(text)
@@ -961,7 +966,10 @@ def _label_columns(lines: list[_Line], groups: dict[int, list[list[_Tok]]], row_
         if label or aux or i in row_vals:
             text = " ".join(t.text for t in label)
             x0 = label[0].x0 if label else gs[0][0].x0
-            frags.append(_Frag(i, text, x0, ln.top, ln.bottom, ln.baseline, ln.size, " ".join(aux), i in row_vals))
+            words = [w for t in label for w in t.parts]  # a figure token has no parts: not bold by default
+            bold = bool(words) and all(w.bold for w in words)
+            frags.append(_Frag(i, text, x0, ln.top, ln.bottom, ln.baseline, ln.size, " ".join(aux), i in row_vals,
+                               bold))
     frags.sort(key=lambda f: f.baseline)
     outer.sort(key=lambda f: f.baseline)
     return frags, outer

@@ -172,7 +172,7 @@ _CONNECTORS = {"of", "and", "the", "in", "for", "to", "by", "on", "at", "as", "a
 
 
 def _label_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[^\W_]+", text.lower()) if w not in _CONNECTORS]
+    return [w for w in re.findall(r"[^\W_]+", normalise(text)) if w not in _CONNECTORS]
 
 
 def contains_label(label: str, headers: str, share: float = 0.75) -> bool:
