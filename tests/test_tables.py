@@ -403,3 +403,16 @@ def test_a_bold_section_heads_plain_sections_level_with_it(tmp_path: Path) -> No
     assert ("Permanent contract", "Regions", "Europe") in paths
     assert ("Temporary contract", "Gender", "Female") in paths
     assert ("Own workforce",) in paths
+
+
+def test_a_title_over_a_repeated_header_heads_its_block(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [(50, 80, "Revenue", 11), (50, 96, "Jan-Dec 2022", 8)]
+    items += [(50, 112, "EUR thousand", 8), right(300, 112, "Sales"), right(380, 112, "Service")]
+    items += row_items(130, "EMEA", ["1,097", "152"], cols=cols) + row_items(148, "APAC", ["104", "6"], cols=cols)
+    items += [(50, 172, "Jan-Dec 2023", 8)]
+    items += [(50, 188, "EUR thousand", 8), right(300, 188, "Sales"), right(380, 188, "Service")]
+    items += row_items(206, "EMEA", ["1,293", "118"], cols=cols) + row_items(224, "APAC", ["129", "4"], cols=cols)
+    cells = [c for t in tables_of(tmp_path, items) for c in t.cells]
+    apac = next(c for c in cells if c.value == "129")
+    assert apac.row_path == ("Jan-Dec 2023", "APAC") and apac.col_path == ("Sales",)

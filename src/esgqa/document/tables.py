@@ -849,13 +849,15 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     tol = 0.3 * size
     cells: list[Cell] = []
     n_row = 0
+    titles = 0  # sections met since the last row
     for _, _, kind, payload in events:
         if kind == "header":
             new_paths, new_unit = payload  # type: ignore[misc]
             col_paths = [p or old for p, old in zip(new_paths, col_paths)]
             col_units = [_path_unit(p) for p in col_paths]
             marker_unit = new_unit or marker_unit
-            stack.clear()
+            # a title just above the repeated header ("Jan–Dec 2023") heads the block it starts
+            stack[:] = [p for p in stack[len(stack) - titles:]] if titles else []
             history.clear()
         elif kind == "section":
             text, x0, bold = payload  # type: ignore[misc]
@@ -869,9 +871,11 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                     stack[-1].bold and not bold and abs(stack[-1].x0 - x0) <= tol):
                 stack.pop()
             stack.append(_Parent(x0, text, True, _unit_in(text), bold=bold))
+            titles += 1
             history.clear()
         else:
             i, text, aux, x0, bold = payload  # type: ignore[misc]
+            titles = 0
             numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
             if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and _is_total(
                     numbers, history, stack[-1].x0, tol):

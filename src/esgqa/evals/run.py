@@ -124,7 +124,7 @@ def run_items(assistant: Assistant, items, base: NaiveBaseline | None = None, k_
         answer = assistant.ask(item.question, document=item.document)
         latency = (time.perf_counter() - t0) * 1000
         passages = hybrid_search(assistant.index, item.question, k_hit, document=item.document,
-                                 candidates=retrieval.candidates, rrf_k=retrieval.rrf_k)
+                                 candidates=retrieval.candidates, rrf_k=retrieval.rrf_k, per_page=retrieval.per_page)
         outcome = Outcome(item=item, answer=answer, correct=judge(answer, item),
                           rank=first_hit(passages, item) if item.answerable else None, latency_ms=latency)
         if item.kind == "table_cell" and item.pages:
