@@ -416,3 +416,18 @@ def test_a_title_over_a_repeated_header_heads_its_block(tmp_path: Path) -> None:
     cells = [c for t in tables_of(tmp_path, items) for c in t.cells]
     apac = next(c for c in cells if c.value == "129")
     assert apac.row_path == ("Jan-Dec 2023", "APAC") and apac.col_path == ("Sales",)
+
+
+def test_a_lead_in_sentence_between_figures_starts_another_table(tmp_path: Path) -> None:
+    items = [(50, 80, "(Millions)", 8), right(300, 80, "Q2 2018"), right(380, 80, "Q4 2018")]
+    items += row_items(98, "Cost of sales", ["12", "15"], cols=(300, 380))
+    items += row_items(116, "Total", ["105", "32"], cols=(300, 380))
+    items += [(50, 140, "Restructuring actions, including cash impacts, follow:", 8)]
+    cols = (300, 380, 460)
+    items += [(50, 160, "(Millions)", 8)] + [right(c, 160, h) for c, h in zip(cols, ["Employee", "Asset", "Total"])]
+    items += row_items(178, "Expense incurred", ["125", "12", "137"], cols=cols)
+    items += row_items(196, "Cash payments", ["(24)", "—", "(24)"], cols=cols)
+    tables = tables_of(tmp_path, items)
+    assert len(tables) == 2, [t.rows() for t in tables]
+    assert cell(tables[1], "Expense incurred", "Employee").value == "125"
+    assert cell(tables[0], "Total", "Q4 2018").value == "32"

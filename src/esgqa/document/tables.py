@@ -347,6 +347,14 @@ def _is_year_row(ln: _Line) -> bool:
     return len(vals) >= 2 and all(_is_year(t) for t in vals)
 
 
+def _is_lead_in(ln: _Line, edge: float, size: float) -> bool:
+    """A sentence ending in a colon or full stop between figures ("... impacts, follow:"), set from the
+    table's left edge, ends a table (one in another text column of the page does not)."""
+    text = ln.text.strip()
+    return (not ln.values and len(text.split()) >= 6 and text.endswith((":", "."))
+            and abs(ln.toks[0].x0 - edge) <= 2 * size)
+
+
 def _is_prose(ln: _Line, x0: float, x1: float = 1e9) -> bool:
     """Running text across the figures' columns (x0..x1) ends a table; a text column beside it does not."""
     return any(t.kind == TXT and t.words >= 6 and t.x1 > x0 and t.x0 < x1 for t in ln.toks)
@@ -364,7 +372,9 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
             left = min(t.x0 for j in cur for t in lines[j].values)
             right = max(t.x1 for j in cur for t in lines[j].values)
             between = lines[cur[-1] + 1:i]
-            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left, right) or _is_year_row(b) for b in between):
+            edge = min(lines[j].toks[0].x0 for j in cur)  # the table's left edge
+            if ln.top - prev.bottom > 8 * ln.size or any(
+                    _is_prose(b, left, right) or _is_year_row(b) or _is_lead_in(b, edge, ln.size) for b in between):
                 runs.append(cur)
                 cur = []
         cur.append(i)
@@ -573,6 +583,7 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
     extra = [c for c in _columns(lines, value_lines, 1) if c.x0 > strong[0].x0 and not any(
         c.x0 <= s.x1 and s.x0 <= c.x1 for s in strong)]
     cols = sorted(strong + extra, key=lambda c: c.x0)
+    _take_signs(lines, range(first, last + 1), cols, size)
     header, head_top, caption = _header(lines, first, cols, size, above)
     body_start = (max(header) + 1) if header else first
     # label lines just above the first figures (a wrapped first label) belong to the body
@@ -583,13 +594,25 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
     return _assemble(lines, list(range(body_start, last + 1)), header, cols, size, pitch, caption, page)
 
 
+def _take_signs(lines: list[_Line], rows: range, cols: list[_Col], size: float) -> None:
+    """A currency sign set apart before a column's figures ("$     249") is part of the column: its
+    header is centred over sign and figure together."""
+    for i in rows:
+        toks = lines[i].toks
+        for a, b in zip(toks, toks[1:]):
+            if a.kind == TXT and a.text in _CURRENCY_SIGNS and b.kind == NUM and b.x0 - a.x1 <= 8 * size:
+                k = next((k for k, c in enumerate(cols) if b.x0 < c.x1 and c.x0 < b.x1), None)
+                if k is not None and (k == 0 or a.x0 > cols[k - 1].x1):
+                    cols[k].x0 = min(cols[k].x0, a.x0)
+
+
 def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
             above: float) -> tuple[list[int], float, str]:
     """Header lines just above the figures: those with words over the columns, with the stub beside them.
 
     Returns the header lines, the header's top and the caption (the line or two above it).
     """
-    col_x0 = cols[0].x0 - 0.5 * size
+    col_x0 = cols[0].x0 - 2 * size  # a header centred over a sign and figure starts left of it
     found: list[int] = []
     stubs: list[int] = []  # label-zone lines met since the last header line
     top = lines[first].top
@@ -647,7 +670,7 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     between two ("2022" centred over "Shares" and "Amount"), is a group header: its own element on
     every column between the midpoints to its neighbours on the line.
     """
-    col_x0 = cols[0].x0 - 0.5 * size
+    col_x0 = cols[0].x0 - 2 * size  # a header centred over a sign and figure starts left of it
     entries: list[list[list]] = [[] for _ in cols]  # per column: [baseline, text, spanning]
     spans: list[tuple[float, float, tuple[float, float], list[list]]] = []  # group headers: extent, columns, entries
     stub: list[str] = []
