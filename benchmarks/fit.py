@@ -72,7 +72,7 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
             if item.kind == "narrative":
                 continue
             passages = hybrid_search(assistant.index, item.question, r.k, document=item.document,
-                                     candidates=r.candidates, rrf_k=r.rrf_k, rows=r.rows)
+                                     candidates=r.candidates, rrf_k=r.rrf_k, rows=r.rows, per_page=r.per_page)
             query = answerer.query(item.question, passages)  # as the answerer parses it
             if not query.wants_figure:
                 continue

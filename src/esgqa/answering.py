@@ -654,6 +654,7 @@ def build_chain(
     retriever = HybridRetriever(
         index=index, k=k or settings.retrieval.k, document=document,
         candidates=settings.retrieval.candidates, rrf_k=settings.retrieval.rrf_k, rows=settings.retrieval.rows,
+        per_page=settings.retrieval.per_page,
     )
 
     def retrieve(question: str) -> dict:

@@ -12,7 +12,7 @@ from esgqa.answer.company import mentions, named_documents, without_names
 from esgqa.answer.followup import resolve
 from esgqa.answering import Answerer, build_chain, make_answerer
 from esgqa.chunking import chunk
-from esgqa.document.units import row_passages
+from esgqa.document.units import pdf_layout, row_passages, with_boxes
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, find_files, load
 from esgqa.retrieval import hybrid_search
@@ -59,7 +59,10 @@ class Assistant:
     def prepare(self, path: Path) -> tuple[LoadedDocument, list[Passage]]:
         """Load and chunk; raises InputError before anything is written."""
         doc = load(path)
-        passages = chunk(doc) + row_passages(doc)
+        passages = chunk(doc)
+        if doc.kind == "pdf":
+            layout = pdf_layout(doc)  # word boxes read once: tables for row units, blocks for boxes
+            passages = with_boxes(passages, layout.blocks) + row_passages(doc, layout.tables)
         if not passages:
             raise InputError(f"{path.name}: no text to index")
         return doc, passages

@@ -45,20 +45,42 @@ def fuse(rankings: list[list[Passage]], k: int, rrf_k: int = 60) -> list[Passage
 
 def hybrid_search(
     index: Index, query: str, k: int, *, document: str | None = None,
-    candidates: int = 30, rrf_k: int = 60, rows: int = 0,
+    candidates: int = 30, rrf_k: int = 60, rows: int = 0, per_page: int = 0,
 ) -> list[Passage]:
     """The k best passages by fused rank; with `rows`, also the best table rows beyond the k
-    (up to `rows` rows in all), so the cell reader sees rows that text crowded out."""
+    (up to `rows` rows in all), so the cell reader sees rows that text crowded out. With `per_page`,
+    no page takes more than that many of the first places (see `spread`)."""
     query = dense_text(index, query, document)
-    fused = fuse(
+    fused = spread(fuse(
         [keyword_search(index, query, candidates, document),
          index.dense_search(query, candidates, document)],
-        max(k, candidates) if rows else k, rrf_k,
-    )
+        max(k, candidates), rrf_k,
+    ), per_page)
     top = fused[:k]
     have = sum(p.kind == "row" for p in top)
     extra = [p for p in fused[k:] if p.kind == "row"][:max(0, rows - have)]
     return top + extra
+
+
+def spread(ranked: list[Passage], per_page: int) -> list[Passage]:
+    """The same ranking with at most `per_page` passages of one PDF page ahead of the next page's best.
+
+    A table page is cut into many passages (its text and every row), and they tend to rank together:
+    five rows of one wrong table can push the right page out of the first five. Passages beyond
+    the quota keep their order, after the others. Markdown and text (no page) are not limited.
+    """
+    if per_page <= 0:
+        return ranked
+    seen: dict[tuple[str, int], int] = {}
+    first, later = [], []
+    for p in ranked:
+        if p.page is None:
+            first.append(p)
+            continue
+        key = (p.document, p.page)
+        seen[key] = seen.get(key, 0) + 1
+        (first if seen[key] <= per_page else later).append(p)
+    return first + later
 
 
 def dense_text(index: Index, question: str, document: str | None = None) -> str:
@@ -81,13 +103,14 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 30
     rrf_k: int = 60
     rows: int = 0
+    per_page: int = 0
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         hits = hybrid_search(
             self.index, query, self.k, document=self.document,
-            candidates=self.candidates, rrf_k=self.rrf_k, rows=self.rows,
+            candidates=self.candidates, rrf_k=self.rrf_k, rows=self.rows, per_page=self.per_page,
         )
         return [to_document(p) for p in hits]
 

@@ -20,6 +20,8 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = 60  # reciprocal-rank-fusion constant
     rows: int = Field(10, description="table rows handed to the cell reader: the rows among the k passages, "
                       "topped up from the fused candidates")
+    per_page: int = Field(2, description="passages of one PDF page among the first places before other pages' "
+                          "best (0: no limit); table pages are cut into many passages that rank together")
 
 
 class AnswerSettings(BaseModel):

@@ -103,3 +103,19 @@ class Table:
             line = " | ".join(parts)
             out.append(f"{self.caption}: {line}" if self.caption else line)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A heading, paragraph, list item, caption or table as it stands on its page."""
+
+    kind: str  # "heading" | "paragraph" | "list" | "caption" | "table"
+    page: int  # 1-based physical page
+    box: Box
+    text: str  # a table's block holds its rows as text; its figures are in Table.cells
+    size: float = 0.0  # type size in points: headings rank by it
+    bold: bool = False
+    section: tuple[str, ...] = ()  # the headings above it, outermost first
+
+    def with_section(self, section: tuple[str, ...]) -> Block:
+        return Block(self.kind, self.page, self.box, self.text, self.size, self.bold, section)

@@ -26,6 +26,7 @@ _NUM = re.compile(r"[<>≤≥~≈]?[(\[]?[-+−–]?[(\[]?[$€£¥]?\d[\d.,']*[
 _SYMBOL = re.compile(r"%|‰|[$€£¥]|\(|\)")
 _CURRENCY_SIGNS = {"$", "€", "£", "¥", "US$", "C$", "A$"}
 _YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)")
+_POWER_UNIT = re.compile(r"(?:^|[\s(/])(?:[kcdm]?m|ft|in|yd|mi)$")  # area and volume units take a power
 _FIRST_WORDS_IN = re.compile(r"^(?:in|en|unit:?|units:?)\s+", re.I)
 _UNIT_WORDS = {
     "%", "‰", "percent", "per", "cent", "pp", "/", "-",
@@ -54,6 +55,7 @@ class _W:
     size: float
     baseline: float
     marks: list[str] = field(default_factory=list)
+    bold: bool = False
 
 
 @dataclass(slots=True)
@@ -199,14 +201,16 @@ def _lines(words: list[Word]) -> list[_Line]:
     ws: dict[int, _W] = {}
     for i, w in enumerate(words):
         if base_of[i] < 0:
-            ws[i] = _W(w.text, w.x0, w.x1, w.top, w.bottom, w.size, w.baseline)
+            ws[i] = _W(w.text, w.x0, w.x1, w.top, w.bottom, w.size, w.baseline, bold=w.bold)
     alias: dict[int, int] = {}
     for i in range(n):
         b = base_of[i]
         if b < 0:
             continue
         base, w = ws[alias.get(b, b)], words[i]
-        if kind_of[i] == "sup":
+        if kind_of[i] == "sup" and w.text in ("2", "3") and _POWER_UNIT.search(base.text):
+            base.text += w.text  # "ft²", "m³": a unit's power, not a footnote mark
+        elif kind_of[i] == "sup":
             base.marks.append(w.text)
         else:
             base.text += w.text
@@ -337,6 +341,20 @@ def _is_seed(ln: _Line) -> bool:
     return bool(nums) or len(vals) >= 3
 
 
+def _is_year_row(ln: _Line) -> bool:
+    """A header row of years ("2018 2017 2016 2018 2017 2016") between figures starts another table."""
+    vals = ln.values
+    return len(vals) >= 2 and all(_is_year(t) for t in vals)
+
+
+def _is_lead_in(ln: _Line, edge: float, size: float) -> bool:
+    """A sentence ending in a colon or full stop between figures ("... impacts, follow:"), set from the
+    table's left edge, ends a table (one in another text column of the page does not)."""
+    text = ln.text.strip()
+    return (not ln.values and len(text.split()) >= 6 and text.endswith((":", "."))
+            and abs(ln.toks[0].x0 - edge) <= 2 * size)
+
+
 def _is_prose(ln: _Line, x0: float, x1: float = 1e9) -> bool:
     """Running text across the figures' columns (x0..x1) ends a table; a text column beside it does not."""
     return any(t.kind == TXT and t.words >= 6 and t.x1 > x0 and t.x0 < x1 for t in ln.toks)
@@ -353,7 +371,10 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
             prev = lines[cur[-1]]
             left = min(t.x0 for j in cur for t in lines[j].values)
             right = max(t.x1 for j in cur for t in lines[j].values)
-            if ln.top - prev.bottom > 8 * ln.size or any(_is_prose(b, left, right) for b in lines[cur[-1] + 1:i]):
+            between = lines[cur[-1] + 1:i]
+            edge = min(lines[j].toks[0].x0 for j in cur)  # the table's left edge
+            if ln.top - prev.bottom > 8 * ln.size or any(
+                    _is_prose(b, left, right) or _is_year_row(b) or _is_lead_in(b, edge, ln.size) for b in between):
                 runs.append(cur)
                 cur = []
         cur.append(i)
@@ -535,6 +556,7 @@ class _Frag:
     size: float
     aux: str
     is_row: bool
+    bold: bool = False  # a bold label outranks plain ones at the same indent
 
 
 def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table | None:
@@ -561,6 +583,7 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
     extra = [c for c in _columns(lines, value_lines, 1) if c.x0 > strong[0].x0 and not any(
         c.x0 <= s.x1 and s.x0 <= c.x1 for s in strong)]
     cols = sorted(strong + extra, key=lambda c: c.x0)
+    _take_signs(lines, range(first, last + 1), cols, size)
     header, head_top, caption = _header(lines, first, cols, size, above)
     body_start = (max(header) + 1) if header else first
     # label lines just above the first figures (a wrapped first label) belong to the body
@@ -571,13 +594,25 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
     return _assemble(lines, list(range(body_start, last + 1)), header, cols, size, pitch, caption, page)
 
 
+def _take_signs(lines: list[_Line], rows: range, cols: list[_Col], size: float) -> None:
+    """A currency sign set apart before a column's figures ("$     249") is part of the column: its
+    header is centred over sign and figure together."""
+    for i in rows:
+        toks = lines[i].toks
+        for a, b in zip(toks, toks[1:]):
+            if a.kind == TXT and a.text in _CURRENCY_SIGNS and b.kind == NUM and b.x0 - a.x1 <= 8 * size:
+                k = next((k for k, c in enumerate(cols) if b.x0 < c.x1 and c.x0 < b.x1), None)
+                if k is not None and (k == 0 or a.x0 > cols[k - 1].x1):
+                    cols[k].x0 = min(cols[k].x0, a.x0)
+
+
 def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
             above: float) -> tuple[list[int], float, str]:
     """Header lines just above the figures: those with words over the columns, with the stub beside them.
 
     Returns the header lines, the header's top and the caption (the line or two above it).
     """
-    col_x0 = cols[0].x0 - 0.5 * size
+    col_x0 = cols[0].x0 - 2 * size  # a header centred over a sign and figure starts left of it
     found: list[int] = []
     stubs: list[int] = []  # label-zone lines met since the last header line
     top = lines[first].top
@@ -635,33 +670,53 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     between two ("2022" centred over "Shares" and "Amount"), is a group header: its own element on
     every column between the midpoints to its neighbours on the line.
     """
-    col_x0 = cols[0].x0 - 0.5 * size
-    entries: list[list[tuple[float, str, bool]]] = [[] for _ in cols]
+    col_x0 = cols[0].x0 - 2 * size  # a header centred over a sign and figure starts left of it
+    entries: list[list[list]] = [[] for _ in cols]  # per column: [baseline, text, spanning]
+    spans: list[tuple[float, float, tuple[float, float], list[list]]] = []  # group headers: extent, columns, entries
     stub: list[str] = []
     over_lines = [i for i in header if any(t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size for t in lines[i].toks)]
     bottom = over_lines[-1] if over_lines else -1
+
+    def span(t: _Tok, members: list[int], baseline: float) -> None:
+        refs = [[baseline, t.text, True] for _ in members]
+        for k, ref in zip(members, refs):
+            entries[k].append(ref)
+        if members:
+            spans.append((t.x0, t.x1, (cols[members[0]].x0, cols[members[-1]].x1), refs))
+
     for i in header:
         ln = lines[i]
         over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
         stub.extend(t.text for t in ln.toks if t not in over)
+        if i != bottom and (groups := _even_groups(over, cols, size)):
+            for t, members in zip(over, groups):
+                span(t, list(members), ln.baseline)
+            continue
         for n, t in enumerate(over):
+            # the second line of a wrapped group header ("Three months ended" / "December 31, 2018"): the
+            # only phrase of its line over the group's columns, under the group header's extent
+            wrapped = next((refs for x0, x1, (c0, c1), refs in reversed(spans) if i != bottom
+                            and x0 - size <= t.xc <= x1 + size and t.x0 >= x0 - 2 * size and t.x1 <= x1 + 2 * size
+                            and sum(c0 <= o.xc <= c1 for o in over) == 1), None)
+            if wrapped is not None:
+                for ref in wrapped:
+                    ref[1] += " " + t.text
+                continue
             hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
             hits = [(o, k) for o, k in hits if o > 0]
             if i != bottom and not (len(hits) == 1 and _fits(t, cols[hits[0][1]], hits[0][0], size)):
                 lo = (over[n - 1].x1 + t.x0) / 2 if n > 0 else -1e9
                 hi = (t.x1 + over[n + 1].x0) / 2 if n + 1 < len(over) else 1e9
-                for k, c in enumerate(cols):
-                    if lo <= (c.x0 + c.x1) / 2 <= hi:
-                        entries[k].append((ln.baseline, t.text, True))
+                span(t, [k for k, c in enumerate(cols) if lo <= (c.x0 + c.x1) / 2 <= hi], ln.baseline)
                 continue
             k = max(hits)[1] if hits else _col_of(t, cols, size)
             if k is not None:
-                entries[k].append((ln.baseline, t.text, False))
+                entries[k].append([ln.baseline, t.text, False])
     paths: list[list[str]] = []
     for ents in entries:
         path: list[str] = []
         joined = False  # the last element is per-column text that a wrapped line continues
-        for _, text, spanning in sorted(ents):
+        for _, text, spanning in sorted(ents, key=lambda e: e[0]):
             if not spanning and joined:
                 path[-1] += " " + text
             else:
@@ -669,6 +724,25 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
             joined = not spanning
         paths.append(path)
     return paths, " ".join(stub)
+
+
+def _even_groups(over: list[_Tok], cols: list[_Col], size: float) -> list[range] | None:
+    """Group headers over equal groups of columns ("Assets | Depreciation | Capital Expenditures" over
+    three years each; a year right-aligned over each year's Total column): each heads every column of
+    its group. Every header must stand within its group, and all at the same place in it (all centred,
+    all over the last column): headers that merely sit over some columns do not make groups."""
+    n, m = len(cols), len(over)
+    if m < 2 or n % m or n // m < 2:
+        return None
+    step = n // m
+    groups = [range(j * step, (j + 1) * step) for j in range(m)]
+    where = []
+    for t, g in zip(over, groups):
+        x0, x1 = cols[g[0]].x0, cols[g[-1]].x1
+        if not x0 - size <= t.xc <= x1 + size:
+            return None
+        where.append((t.xc - x0) / max(x1 - x0, 1.0))
+    return groups if max(where) - min(where) <= 0.3 else None
 
 
 def _fits(t: _Tok, c: _Col, overlap: float, size: float) -> bool:
@@ -686,6 +760,7 @@ class _Parent:
     section: bool
     unit: str
     flat: bool | None = None  # a section's children stand level with it (True) or indented (False)
+    bold: bool = False
 
 
 def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[int, float | None]]],
@@ -709,7 +784,7 @@ def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[
     return checked > 0
 
 
-def _close(stack: list[_Parent], x0: float, tol: float) -> None:
+def _close(stack: list[_Parent], x0: float, tol: float, bold: bool = False) -> None:
     """Pop the parents a row at indent x0 is not under.
 
     Deeper rows end; a row level with a row is its sibling. A section (a label with no figures)
@@ -721,7 +796,7 @@ def _close(stack: list[_Parent], x0: float, tol: float) -> None:
         if top.x0 > x0 + tol:
             stack.pop()
         elif abs(top.x0 - x0) <= tol:
-            if not top.section or top.flat is False:
+            if not top.section or top.flat is False or (bold and top.bold):  # a bold row ends a bold section
                 stack.pop()
                 continue
             top.flat = True
@@ -781,14 +856,14 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             rows = rows[:1]
         if rows:
             labelled.add(rows[0])
-            events.append((lines[rows[0]].baseline, 2, "row", (rows[0], text, aux, blk[0].x0)))
+            events.append((lines[rows[0]].baseline, 2, "row", (rows[0], text, aux, blk[0].x0, blk[0].bold)))
         elif text:
-            events.append((blk[0].baseline, 1, "section", (text, blk[0].x0)))
+            events.append((blk[0].baseline, 1, "section", (text, blk[0].x0, blk[0].bold)))
     for blk in _blocks(outer, size, pitch):  # a category column: a section over the rows beside and below it
-        events.append((blk[0].baseline, 1, "section", (" ".join(f.text for f in blk), blk[0].x0)))
+        events.append((blk[0].baseline, 1, "section", (" ".join(f.text for f in blk), blk[0].x0, False)))
     for i in row_vals:
         if i not in labelled:
-            events.append((lines[i].baseline, 2, "row", (i, "", "", cols[0].x0)))
+            events.append((lines[i].baseline, 2, "row", (i, "", "", cols[0].x0, False)))
     events.sort(key=lambda e: (round(e[0], 1), e[1]))
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
@@ -797,34 +872,40 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     tol = 0.3 * size
     cells: list[Cell] = []
     n_row = 0
+    titles = 0  # sections met since the last row
     for _, _, kind, payload in events:
         if kind == "header":
             new_paths, new_unit = payload  # type: ignore[misc]
             col_paths = [p or old for p, old in zip(new_paths, col_paths)]
             col_units = [_path_unit(p) for p in col_paths]
             marker_unit = new_unit or marker_unit
-            stack.clear()
+            # a title just above the repeated header ("Jan–Dec 2023") heads the block it starts
+            stack[:] = [p for p in stack[len(stack) - titles:]] if titles else []
             history.clear()
         elif kind == "section":
-            text, x0 = payload  # type: ignore[misc]
+            text, x0, bold = payload  # type: ignore[misc]
             if _is_unit(text) or (_unit_in(text) and len(text.split()) <= 3):
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 stack.clear()
                 history.clear()
                 continue
-            while stack and stack[-1].x0 >= x0 - tol:
+            # a plain section level with a bold one ("Gender" under "Permanent employment contract") is its child
+            while stack and stack[-1].x0 >= x0 - tol and not (
+                    stack[-1].bold and not bold and abs(stack[-1].x0 - x0) <= tol):
                 stack.pop()
-            stack.append(_Parent(x0, text, True, _unit_in(text)))
+            stack.append(_Parent(x0, text, True, _unit_in(text), bold=bold))
+            titles += 1
             history.clear()
         else:
-            i, text, aux, x0 = payload  # type: ignore[misc]
+            i, text, aux, x0, bold = payload  # type: ignore[misc]
+            titles = 0
             numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
             if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and _is_total(
                     numbers, history, stack[-1].x0, tol):
                 # an indented total under the rows it adds up ("Consolidated"), not a child of the last one
                 while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
                     stack.pop()
-            _close(stack, x0, tol)
+            _close(stack, x0, tol, bold)
             history.append((x0, numbers))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_unit = aux or _unit_in(text)
@@ -912,7 +993,10 @@ def _label_columns(lines: list[_Line], groups: dict[int, list[list[_Tok]]], row_
         if label or aux or i in row_vals:
             text = " ".join(t.text for t in label)
             x0 = label[0].x0 if label else gs[0][0].x0
-            frags.append(_Frag(i, text, x0, ln.top, ln.bottom, ln.baseline, ln.size, " ".join(aux), i in row_vals))
+            words = [w for t in label for w in t.parts]  # a figure token has no parts: not bold by default
+            bold = bool(words) and all(w.bold for w in words)
+            frags.append(_Frag(i, text, x0, ln.top, ln.bottom, ln.baseline, ln.size, " ".join(aux), i in row_vals,
+                               bold))
     frags.sort(key=lambda f: f.baseline)
     outer.sort(key=lambda f: f.baseline)
     return frags, outer
@@ -945,3 +1029,70 @@ def _conventions(row_vals: dict[int, list[tuple[int, _Tok]]], n: int) -> list[bo
         conv = decimal_comma_convention(texts)
         out.append(conv if conv is not None else whole)
     return out
+
+
+# ---- tables continued on the next page ------------------------------------------------------
+def join_pages(tables: list[Table]) -> list[Table]:
+    """Join a table that runs over a page break: the first table of a page continues the last one
+    of the page before when it has no title and no header of its own and its columns stand where
+    the earlier table's do. Its cells then carry the earlier table's column headers, units and
+    caption; each cell keeps its own page."""
+    out: list[Table] = []
+    for table in tables:
+        prev = out[-1] if out else None
+        first_on_page = prev is not None and all(t.page != table.page for t in out)
+        joined = _continue(prev, table) if prev is not None and first_on_page else None
+        if joined is not None:
+            out[-1] = joined
+        else:
+            out.append(table)
+    return out
+
+
+def _continue(a: Table, b: Table) -> Table | None:
+    """`a` extended by `b`, or None when `b` is not `a`'s continuation."""
+    if b.page != max(c.page for c in a.cells) + 1 or b.caption not in ("", a.caption):
+        return None  # not on the next page, or a title of its own
+    cols_a, cols_b = _column_centres(a.cells), _column_centres(b.cells)
+    if not cols_a or len(cols_b) != len(cols_a):
+        return None
+    spacing = min((y - x for x, y in zip(cols_a, cols_a[1:])), default=40.0)
+    tol = max(4.0, 0.4 * spacing)
+    if any(abs(x - y) > tol for x, y in zip(cols_a, cols_b)):
+        return None
+    if any(c.col_path for c in b.cells):
+        return None  # a header of its own, repeated or not: its cells are named already
+    head_a = [_column_key(a.cells, x, tol) for x in cols_a]
+    units = [_column_unit(a.cells, x, tol) for x in cols_a]
+    last_row = max(c.row for c in a.cells) + 1
+    cells = list(a.cells)
+    for c in b.cells:
+        k = min(range(len(cols_b)), key=lambda i: abs((c.box[0] + c.box[2]) / 2 - cols_b[i]))
+        cells.append(Cell(value=c.value, number=c.number, row_path=c.row_path, col_path=head_a[k],
+                          unit=c.unit or units[k], box=c.box, page=c.page, marks=c.marks, row=last_row + c.row))
+    return Table(page=a.page, box=a.box, caption=a.caption or b.caption, cells=tuple(cells))
+
+
+def _column_centres(cells: tuple[Cell, ...]) -> list[float]:
+    """Centres of the table's columns, left to right: cell centres clustered where they sit apart."""
+    xs = sorted((c.box[0] + c.box[2]) / 2 for c in cells)
+    if not xs:
+        return []
+    groups: list[list[float]] = [[xs[0]]]
+    for x in xs[1:]:
+        if x - groups[-1][-1] > 12.0:
+            groups.append([x])
+        else:
+            groups[-1].append(x)
+    return [statistics.median(g) for g in groups]
+
+
+def _column_key(cells: tuple[Cell, ...], x: float, tol: float) -> tuple[str, ...]:
+    """The column header path most cells near `x` carry (() when they carry none)."""
+    paths = [c.col_path for c in cells if abs((c.box[0] + c.box[2]) / 2 - x) <= tol]
+    return max(set(paths), key=paths.count) if paths else ()
+
+
+def _column_unit(cells: tuple[Cell, ...], x: float, tol: float) -> str:
+    units = [c.unit for c in cells if abs((c.box[0] + c.box[2]) / 2 - x) <= tol]
+    return max(set(units), key=units.count) if units else ""

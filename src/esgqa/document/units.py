@@ -9,21 +9,48 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
-from esgqa.document.model import Box, Cell, Table
+from esgqa.document.model import Block, Box, Cell, Table
 from esgqa.types import LoadedDocument, Passage
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a PDF looks like, read once from its word boxes: its tables and its blocks."""
+
+    tables: list[Table]
+    blocks: list[Block]
+
+
+def pdf_layout(doc: LoadedDocument) -> Layout:
+    """Tables (joined over page breaks) and blocks (with section paths) of a PDF, from pypdfium2 words."""
+    from esgqa.document.blocks import read_blocks
+    from esgqa.document.tables import find_tables, join_pages
+    from esgqa.document.words import read_words
+
+    words = read_words(doc.path)
+    tables = join_pages([t for page, ws in words.items() for t in find_tables(ws, page)])
+    return Layout(tables, read_blocks(words, tables))
 
 
 def pdf_tables(doc: LoadedDocument) -> list[Table]:
     """Every table of a PDF, read from word boxes (pypdfium2)."""
-    from esgqa.document.tables import find_tables
-    from esgqa.document.words import read_words
+    return pdf_layout(doc).tables
 
-    tables: list[Table] = []
-    for page, words in read_words(doc.path).items():
-        tables.extend(find_tables(words, page))
-    return tables
+
+def with_boxes(passages: list[Passage], blocks: list[Block]) -> list[Passage]:
+    """Each text passage with the box of the blocks it was cut from, for the page viewer."""
+    from esgqa.document.blocks import box_of
+
+    by_page: dict[int, list[Block]] = {}
+    for b in blocks:
+        by_page.setdefault(b.page, []).append(b)
+    out = []
+    for p in passages:
+        box = box_of(p.text, by_page.get(p.page or 0, [])) if p.box is None else p.box
+        out.append(p.model_copy(update={"box": box}) if box else p)
+    return out
 
 
 def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list[Passage]:
@@ -40,9 +67,10 @@ def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list
         for text, cells in zip(table.rows(), by_row.values()):
             if table.caption and text.startswith(table.caption + ": "):
                 text = text[len(table.caption) + 2:]  # the caption is the passage's section
-            pid = hashlib.sha256(f"{doc.name}\x1frow\x1f{table.page}\x1f{text}".encode()).hexdigest()[:32]
+            page = cells[0].page or table.page  # a table joined over a page break: each row on its own page
+            pid = hashlib.sha256(f"{doc.name}\x1frow\x1f{page}\x1f{text}".encode()).hexdigest()[:32]
             out.setdefault(pid, Passage(id=pid, document=doc.name, text=text, section=table.caption,
-                                        page=table.page, page_label=labels.get(table.page), kind="row",
+                                        page=page, page_label=labels.get(page), kind="row",
                                         year=doc.year, cells=tuple(cells), box=union(c.box for c in cells)))
     return list(out.values())
 

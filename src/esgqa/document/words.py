@@ -91,9 +91,19 @@ def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
         # pdfium's font size leaves out the text matrix: "1 Tf" scaled by "7 0 0 7 Tm" is 7 pt
         size = get_size(raw, i) * abs(mat.d) or h / 1.2
         cur = [[ch], left, height - top, right, height - bottom, size, height - oy.value,
-               get_weight(raw, i) >= 600, bottom, h, left]
+               _is_bold(raw, i, get_weight(raw, i)), bottom, h, left]
     if cur is not None:
         yield _word(cur)
+
+
+def _is_bold(raw: object, i: int, weight: int) -> bool:
+    """Bold by the font's weight, or by its name where the PDF gives no weight (standard fonts)."""
+    if weight > 0:
+        return weight >= 600
+    buf = ctypes.create_string_buffer(128)
+    n = pdfium_c.FPDFText_GetFontInfo(raw, i, buf, len(buf), None)
+    name = buf.raw[:max(0, min(n, len(buf)) - 1)].decode("latin-1").lower()
+    return any(w in name for w in ("bold", "black", "heavy", "semibold"))
 
 
 def _tiny_gap(raw: object, i: int, n: int, cur: list, height: float) -> bool:

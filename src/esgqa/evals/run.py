@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from esgqa.assistant import Assistant
+from esgqa.document.model import Cell
 from esgqa.evals.baseline import NaiveBaseline
-from esgqa.evals.scoring import Outcome, first_hit, judge, metrics, why_missed
+from esgqa.evals.scoring import Outcome, cell_read, first_hit, judge, metrics, why_missed
 from esgqa.evals.sets import EVALS_DIR, EvalSet
 from esgqa.figures import text_contains_figure
 from esgqa.loading import file_sha256
@@ -114,19 +115,23 @@ def run_items(assistant: Assistant, items, base: NaiveBaseline | None = None, k_
     outcomes = []
     retrieval = assistant.settings.retrieval
     by_page: dict[tuple[str, int | None], list[str]] = {}
+    cells: dict[str, list[tuple[Cell, str]]] = {}
     for p in assistant.index.passages():
         by_page.setdefault((p.document, p.page), []).append(p.text)
+        cells.setdefault(p.document, []).extend((c, p.section) for c in p.cells)
     for item in items:
         t0 = time.perf_counter()
         answer = assistant.ask(item.question, document=item.document)
         latency = (time.perf_counter() - t0) * 1000
         passages = hybrid_search(assistant.index, item.question, k_hit, document=item.document,
-                                 candidates=retrieval.candidates, rrf_k=retrieval.rrf_k)
+                                 candidates=retrieval.candidates, rrf_k=retrieval.rrf_k, per_page=retrieval.per_page)
         outcome = Outcome(item=item, answer=answer, correct=judge(answer, item),
                           rank=first_hit(passages, item) if item.answerable else None, latency_ms=latency)
         if item.kind == "table_cell" and item.pages:
             outcome.indexed = any(text_contains_figure(t, item.expected[0]) for page in item.pages
                                   for t in by_page.get((item.document or "", page), []))
+            if item.row and item.layout != "not_grid":
+                outcome.read = any(cell_read(c, caption, item) for c, caption in cells.get(item.document or "", []))
         if base is not None and item.answerable:
             outcome.baseline_rank = first_hit(base.search(item.question, k_hit, item.document), item)
         outcomes.append(outcome)
@@ -192,7 +197,7 @@ def _gates_toml(gates: dict) -> str:
 
 # ---- reporting -----------------------------------------------------------------------------
 COLUMNS = (("accuracy", "accuracy"), ("hit5", "page hit@5"), ("baseline_hit5", "baseline hit@5"),
-           ("indexed", "table figure indexed"),
+           ("indexed", "table figure indexed"), ("reading_recall", "reading recall"),
            ("false_not_disclosed", "false \"not disclosed\""), ("shown_precision", "shown-figure precision"),
            ("unsure", "unsure"))
 
@@ -202,12 +207,13 @@ def _fmt(v) -> str:
 
 
 def summary_table(runs: list[SetRun]) -> str:
-    head = "| set | split | n | " + " | ".join(label for _, label in COLUMNS) + " |"
-    lines = [head, "|" + "---|" * (3 + len(COLUMNS))]
+    head = "| set | split | n | " + " | ".join(label for _, label in COLUMNS) + " | chunks | ingest s |"
+    lines = [head, "|" + "---|" * (5 + len(COLUMNS))]
     for run in runs:
         m = run.metrics
         lines.append(f"| {run.eval_set.name} | {run.eval_set.split} | {m['questions']} | "
-                     + " | ".join(_fmt(m.get(key)) for key, _ in COLUMNS) + " |")
+                     + " | ".join(_fmt(m.get(key)) for key, _ in COLUMNS)
+                     + f" | {_fmt(run.ingest.get('chunks'))} | {_fmt(run.ingest.get('ingest_s'))} |")
     return "\n".join(lines)
 
 
@@ -216,7 +222,7 @@ def macro(runs: list[SetRun]) -> dict[str, dict[str, float | None]]:
     for split in ("tuning", "checking"):
         ms = [r.metrics for r in runs if r.eval_set.split == split]
         out[split] = {key: (round(statistics.fmean(vals), 4) if (vals := [m[key] for m in ms if m.get(key) is not None])
-                            else None) for key, _ in COLUMNS[:6]} | {"sets": len(ms)}
+                            else None) for key, _ in COLUMNS if key != "unsure"} | {"sets": len(ms)}
     return out
 
 
@@ -226,7 +232,8 @@ def macro_line(runs: list[SetRun]) -> str:
         if m["sets"]:
             parts.append(f"{split} ({m['sets']} sets): accuracy {_fmt(m['accuracy'])}, page hit@5 {_fmt(m['hit5'])} "
                          f"(baseline {_fmt(m['baseline_hit5'])}), false \"not disclosed\" "
-                         f"{_fmt(m['false_not_disclosed'])}, shown-figure precision {_fmt(m['shown_precision'])}")
+                         f"{_fmt(m['false_not_disclosed'])}, shown-figure precision {_fmt(m['shown_precision'])}, "
+                         f"reading recall {_fmt(m['reading_recall'])}")
     return "macro: " + "; ".join(parts) if parts else "macro: no report sets ran"
 
 

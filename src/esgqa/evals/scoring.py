@@ -12,6 +12,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from esgqa.document.model import Cell
 from esgqa.evals.sets import Item
 from esgqa.figures import figures_match, parse_figure, same_value, text_contains_figure
 from esgqa.types import Answer, Passage
@@ -94,6 +95,7 @@ class Outcome:
     baseline_rank: int | None = None
     latency_ms: float = 0.0
     indexed: bool | None = None  # table_cell rows: the expected figure is in an indexed unit of its page
+    read: bool | None = None  # table_cell rows in a grid: a cell holds it under the row and column headers
 
     @property
     def shown(self) -> bool:
@@ -138,6 +140,7 @@ def metrics(outcomes: list[Outcome], *, baseline: bool = True) -> dict:
     narrative = [o for o in answerable if o.item.kind == "narrative"]
     shown = [o for o in outcomes if o.shown]
     cells = [o for o in outcomes if o.indexed is not None]
+    read = [o for o in outcomes if o.read is not None]
     lat = sorted(o.latency_ms for o in outcomes)
     m = {
         "questions": len(outcomes),
@@ -151,6 +154,7 @@ def metrics(outcomes: list[Outcome], *, baseline: bool = True) -> dict:
         "shown_precision": _ratio(sum(o.correct for o in shown), len(shown)),
         "shown": len(shown),
         "indexed": _ratio(sum(bool(o.indexed) for o in cells), len(cells)),
+        "reading_recall": _ratio(sum(bool(o.read) for o in read), len(read)),
         "unsure": sum(1 for o in outcomes if o.answer.unsure),
         "citation_accuracy": _ratio(sum(o.cited_ok for o in answerable if not o.answer.abstained), len(answerable)),
         **hits([o.rank for o in answerable]),
@@ -162,6 +166,34 @@ def metrics(outcomes: list[Outcome], *, baseline: bool = True) -> dict:
         "calibration": calibration(outcomes),
     }
     return m
+
+
+_CONNECTORS = {"of", "and", "the", "in", "for", "to", "by", "on", "at", "as", "a", "an", "or", "from", "with"}
+
+
+def _label_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W_]+", normalise(text)) if w not in _CONNECTORS]
+
+
+def contains_label(label: str, headers: str, share: float = 0.75) -> bool:
+    """Do the headers hold the label's words? Three in four, so a footnote mark or a subscript
+    printed into the label ("fluctuation2)") does not fail a reading that names the row."""
+    want = _label_words(label)
+    if not want:
+        return True
+    have = set(_label_words(headers))
+    return sum(w in have for w in want) >= share * len(want)
+
+
+def cell_read(cell: Cell, caption: str, item: Item) -> bool:
+    """Reading recall for one cell: the expected figure, on an expected page, named by the headers
+    a person would read it under (row label in the row path or caption; column and block headers
+    in the column path, row path, caption or unit)."""
+    if cell.page not in item.pages or not item.expected or not text_contains_figure(cell.value, item.expected[0]):
+        return False
+    rows = " ".join((*cell.row_path, caption))
+    cols = " ".join((*cell.col_path, *cell.row_path, caption, cell.unit))
+    return contains_label(item.row, rows) and contains_label(item.column, cols) and contains_label(item.block, cols)
 
 
 def why_missed(o: Outcome) -> str | None:

@@ -36,6 +36,11 @@ class Item:
     document: str | None = None
     source: str | None = None  # a PDF under ../shared/external to ingest for this question
     note: str = ""
+    # table_cell rows: the headers a reader must attach to the figure (reading recall)
+    row: str = ""
+    column: str = ""
+    block: str = ""  # a block or group header over the row or column, when the table has one
+    layout: str = ""  # "not_grid": the figure stands in a map, box or sentence, not a table grid
 
     @property
     def wants_figure(self) -> bool:
@@ -56,7 +61,8 @@ def item_from(data: dict) -> Item:
         id=str(data["id"]), question=data["question"], answerable=answerable, expected=expected,
         unit=data.get("unit") or "", pages=pages, kind=kind, split=data.get("split", ""),
         evidence=data.get("evidence", ""), category=data.get("category", ""), document=data.get("document"),
-        source=data.get("source"), note=data.get("note", ""),
+        source=data.get("source"), note=data.get("note", ""), row=data.get("row") or "",
+        column=data.get("column") or "", block=data.get("block") or "", layout=data.get("layout") or "",
     )
 
 
