@@ -237,3 +237,17 @@ def test_a_shared_report_beside_the_bundled_one(corpus_store, tmp_path) -> None:
         assert {c.document for c in answer.citations} <= {name}, (name, answer.citations)
         assert {c.document for c in answer.candidates} <= {name}, (name, answer.candidates)
     print(f"TAKKT ingest {info.ingest_seconds:.1f} s; compare: {[(n, x.figure) for n, x in rows]}")
+
+
+def test_of_one_company_s_reports_the_year_asked_or_the_latest(two_store, tmp_path) -> None:
+    store = tmp_path / "store"
+    shutil.copytree(two_store, store)
+    same = Assistant(Settings(store=store))
+    assert same.index.set_info(NORVALE, company="Kingsoft Cloud Holdings Limited") > 0  # as if next year's report
+    assert {d.name: (d.company, d.year) for d in same.index.catalog()}[NORVALE] == \
+        ("Kingsoft Cloud Holdings Limited", 2023)
+    assert same.named_document("What were Kingsoft Cloud's Scope 2 emissions in 2022?") == KINGSOFT
+    assert same.named_document("What were Kingsoft Cloud's Scope 2 emissions?") == NORVALE  # the latest
+    same.index.set_info(NORVALE, year=2021)
+    assert same.named_document("What were Kingsoft Cloud's Scope 2 emissions?") == KINGSOFT
+    assert same.named_document("What were Norvale's Scope 2 emissions?") == NORVALE  # by its document name

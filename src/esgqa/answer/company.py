@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from esgqa.document.identity import LEGAL
 from esgqa.types import DocumentInfo
 
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&-]*")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9&]*")  # hyphens split: "kingsoft-cloud-2022-esg-report"
 _LEGAL_WORD = re.compile(rf"(?:{LEGAL})", re.I)
 # Words of document names that say what kind of report it is, not whose.
 _REPORT_WORDS = {"report", "reports", "esg", "sustainability", "annual", "climate", "change", "action", "plan",
                  "environmental", "social", "governance", "csr", "integrated", "nonfinancial", "non-financial",
-                 "10k", "10-k", "10q", "10-q", "the", "of", "and", "with", "form", "cover", "press", "release",
+                 "10k", "10q", "k", "q", "the", "of", "and", "with", "form", "cover", "press", "release",
                  "statement", "data", "book", "databook", "fy", "q1", "q2", "q3", "q4"}
 
 
