@@ -113,6 +113,8 @@ DOCS = [DocumentInfo(name=KINGSOFT, company="Kingsoft Cloud Holdings Limited"),
     ("Energy consumption in 2022?", []),  # a sentence's first capital is no name
     ("Energy Transfer's Scope 1 emissions?", ["et-2023"]),
     ("What were CT REIT's emissions?", ["CT_REIT_2022_ESG_Report"]),  # the document name, token-wise
+    ("What were Takkt's emissions?", ["TAKKT_AG_Sustainability"]),
+    ("How many takkt products?", []),  # a one-word name in lower case reads as a word
 ])
 def test_documents_a_question_names(question: str, named: list[str]) -> None:
     assert named_documents(question, DOCS) == named

@@ -4,7 +4,9 @@ TAKKT report, whichever other reports share the store.
 A document is named by its company (detected at ingest or set with `esgqa docs --set`) or by its
 document name, compared token by token, case-insensitively: the company's distinctive words
 without its legal form ("Kingsoft Cloud" for "Kingsoft Cloud Holdings Limited"), or their first
-word alone when the question capitalises it as a name ("Kingsoft's").
+word alone when the question capitalises it as a name ("Kingsoft's"). A one-word match must read
+as a name too (capitalised; at the question's start in capitals or with 's), so "square metres"
+never names "Square".
 """
 
 from __future__ import annotations
@@ -62,12 +64,12 @@ def mentions(question: str, documents: list[DocumentInfo]) -> list[Mention]:
                 continue
             for i in range(len(words)):
                 n = _run(words, i, target)
-                whole = n == len(target)
-                # the first word alone only as a name in the question ("Kingsoft's"): capitalised, and
-                # at the question's start only in capitals or with a possessive ("Energy use?" names
-                # no "Energy Transfer LP")
-                first = n == 1 and len(target[0]) >= 4 and question[q[i][1]].isupper() and (
-                    i > 0 or _name_like(question, q[i][1], q[i][2]))
+                # A one-word match (a one-word name, or a name's first word alone: "Kingsoft's") must
+                # read as a name: capitalised, and at the question's start in capitals or with a
+                # possessive ("Energy use?" names no "Energy Transfer LP", "square metres" no "Square").
+                named = n == 1 and question[q[i][1]].isupper() and (i > 0 or _name_like(question, q[i][1], q[i][2]))
+                whole = n == len(target) and (n > 1 or named)
+                first = n == 1 and len(target[0]) >= 4 and named
                 if whole or first:
                     m = Mention(doc.name, q[i][1], q[i + n - 1][2], n)
                     if doc.name not in found or m.words > found[doc.name].words:
