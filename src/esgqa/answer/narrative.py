@@ -37,7 +37,8 @@ _EXPLAIN = re.compile(
     # what approach / policy ... : the kinds of thing a report explains rather than counts (the
     # noun before any do/does/did: in "what did the strategy awareness score" it is not the one asked)
     r"|(?:what|which) (?:(?!(?:do|does|did)\b)[\w'’-]+ ){0,8}?(?:approach|approaches|polic(?:y|ies)"
-    r"|strateg(?:y|ies)|process(?:es)?|procedures?|practices?|measures|steps|actions|programs?|programmes?|initiatives|mechanisms?|systems?"
+    r"|strateg(?:y|ies)|process(?:es)?|procedures?|practices?|measures|steps|actions|programs?|programmes?"
+    r"|initiatives|mechanisms?|systems?"
     r"|methods?|methodolog(?:y|ies)|tools?|framework|standards?|criteria|reasons?|role|purpose|risks?"
     r"|commitments?|plans?|governance|management|responsibilit(?:y|ies)|issues|impacts|areas)\b)", re.I)
 # Forms that ask for a thing done ("what did X conduct", "what does X measure") or how often
