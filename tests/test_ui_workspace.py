@@ -272,6 +272,7 @@ def test_reindex_and_delete_a_document(server, browser):
     """Last in this module: it takes the PDF out of the server's store."""
     needs_pdf(server)
     page = open_app(browser, server)
+    pick(page, "#document", PDF_NAME)  # picked in Ask: deleting it must reset the picker, not break asking
     page.get_by_role("tab", name="Documents").click()
     page.wait_for_selector("#docs", timeout=30000)
     assert PDF_NAME in page.inner_text("#docs")
@@ -291,6 +292,10 @@ def test_reindex_and_delete_a_document(server, browser):
     page.wait_for_function(f"!document.querySelector('#docs').innerText.includes({PDF_NAME!r})", timeout=30000)
     assert BUNDLED in page.inner_text("#docs")
     page.get_by_role("tab", name="Ask").click()
+    page.wait_for_function("document.querySelector('#document input').value === 'All documents'", timeout=30000)
     page.click("#document input")
     assert not page.get_by_role("option", name=PDF_NAME, exact=True).count()
+    page.keyboard.press("Escape")
+    ask(page, "What was the Beijing data center PUE in 2022?", 1)
+    assert "1.37" in page.inner_text("#chat")
     assert server["pdf"].exists()  # a file ingested from elsewhere is left where it is

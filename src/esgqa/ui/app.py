@@ -39,12 +39,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 build_check(ctx)
         viewer.column.render()
 
-        def refresh() -> list:
-            return [*ctx.refresh(), docs_table(assistant)]
+        def refresh(*values: object) -> list:
+            return [*ctx.refresh(*values), docs_table(assistant)]
 
         for event in library.changed:
-            event.then(refresh, None, [*ctx.pickers, library.table], api_visibility="private")
-        app.load(refresh, None, [*ctx.pickers, library.table], api_visibility="private")
+            event.then(refresh, ctx.pickers, [*ctx.pickers, library.table], api_visibility="private")
+        app.load(refresh, ctx.pickers, [*ctx.pickers, library.table], api_visibility="private")
 
         def api_ask(question: str, document: str = "") -> dict:
             """Answer one question; returns the answer text, its figure and its citations."""

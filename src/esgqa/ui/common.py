@@ -68,11 +68,19 @@ class Context:
             self.with_all.add(id(dropdown))
         return dropdown
 
-    def refresh(self) -> list:
-        """New choices for every registered picker (their values are kept where still valid)."""
+    def refresh(self, *values: object) -> list:
+        """New choices for every registered picker, given their current `values`: a value whose
+        document is gone is reset (a picker holding a value outside its choices refuses every event)."""
         names = self.names()
-        return [gr.update(choices=[ALL_DOCUMENTS, *names] if id(p) in self.with_all else names)
-                for p in self.pickers]
+        out = []
+        for p, value in zip(self.pickers, values, strict=True):
+            choices = [ALL_DOCUMENTS, *names] if id(p) in self.with_all else names
+            if isinstance(value, list):
+                kept: object = [v for v in value if v in choices]
+            else:
+                kept = value if value in choices else (ALL_DOCUMENTS if id(p) in self.with_all else None)
+            out.append(gr.update(choices=choices, value=kept))
+        return out
 
     def names(self) -> list[str]:
         return [d.name for d in self.assistant.index.documents()]
