@@ -5,32 +5,17 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-import logging
 import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
-from esgqa.pdftext import split_running_lines, tidy
-from esgqa.types import LoadedDocument, Page
+from esgqa.document.loaders import loader_for, suffixes
+from esgqa.errors import InputError, StoreError, one_line  # noqa: F401  (imported from here by callers)
+from esgqa.types import LoadedDocument
 
-SUFFIXES = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+SUFFIXES = suffixes()  # {".pdf": "pdf", ...}: every format a registered loader reads
 MANIFEST = "manifest.json"
-# A page with fewer extractable characters than this is treated as an image.
-MIN_CHARS_PER_PAGE = 25
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)
-
-
-class InputError(Exception):
-    """Bad user input: reported as one line on stderr with exit code 2."""
-
-
-class StoreError(Exception):
-    """The store cannot be read or written (disk full, damaged, read-only): one line naming the
-    store, the cause and what to do, exit code 1; never Chroma's internals as an 'internal error'."""
 
 
 def file_sha256(path: Path) -> str:
@@ -61,80 +46,23 @@ def load(path: Path) -> LoadedDocument:
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a file")
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(
-            f"{path.name}: unsupported file type '{path.suffix or '(none)'}' (use .pdf, .md or .txt)"
-        )
+    loader = loader_for(path)
+    if loader is None:
+        known = ", ".join(sorted(suffixes()))
+        raise InputError(f"{path.name}: unsupported file type '{path.suffix or '(none)'}' (use {known})")
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path.name}: file is empty")
-    pages = _pdf_pages(path, data) if kind == "pdf" else _text_pages(path, data)
-    info = pdf_metadata(path) if kind == "pdf" else {}
+    pages = loader.pages(path, data)
+    info = loader.metadata(path)
     doc = LoadedDocument(
         name=path.stem,
         path=path,
-        kind=kind,
+        kind=loader.kind,
         sha256=hashlib.sha256(data).hexdigest(),
         pages=pages,
     )
     return _apply_manifest(doc, info)
-
-
-def _pdf_pages(path: Path, data: bytes) -> list[Page]:
-    if not data.lstrip()[:1024].startswith(b"%PDF-"):
-        raise InputError(f"{path.name}: not a PDF file (no %PDF header): corrupt or misnamed")
-    if b"%%EOF" not in data[-2048:]:
-        raise InputError(f"{path.name}: PDF is truncated or corrupt (no end-of-file marker)")
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise InputError(f"{path.name}: PDF is encrypted with a password; decrypt it first")
-        labels = _page_labels(reader)
-        pages = []
-        for i, page in enumerate(reader.pages):
-            text = _clean_pdf_text(page.extract_text() or "")
-            pages.append(Page(number=i + 1, label=labels[i] if labels else None, text=text))
-    except InputError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(f"{path.name}: cannot read PDF ({one_line(exc)})") from exc
-    except Exception as exc:  # pypdf raises many kinds on damaged files
-        if "crypt" in str(exc).lower():
-            raise InputError(f"{path.name}: cannot decrypt PDF ({one_line(exc)})") from exc
-        raise InputError(f"{path.name}: cannot read PDF ({one_line(exc)})") from exc
-    if not pages:
-        raise InputError(f"{path.name}: PDF has no pages")
-    split = split_running_lines([p.text for p in pages])
-    pages = [p.model_copy(update={"text": tidy(t), "running": removed}) for p, (t, removed) in zip(pages, split)]
-    chars = sum(len(p.text.strip()) for p in pages)
-    if chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) * 0.2 or chars < 50:
-        raise InputError(
-            f"{path.name}: no extractable text in {len(pages)} page(s): it looks scanned; "
-            "run OCR (e.g. ocrmypdf) first"
-        )
-    return pages
-
-
-def _page_labels(reader: PdfReader) -> list[str] | None:
-    """Printed page labels, only when the PDF defines them (otherwise they are just 1..n)."""
-    try:
-        if "/PageLabels" not in reader.trailer["/Root"]:
-            return None
-        labels = list(reader.page_labels)
-    except Exception:
-        return None
-    return labels if len(labels) == len(reader.pages) else None
-
-
-def _clean_pdf_text(text: str) -> str:
-    text = text.replace("\x00", "").replace("\u00ad", "")
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"(?<=\d) ,(?=\d{3}\b)", ",", text)  # "76 ,591" -> "76,591"
-    # "1,6 07.3" -> "1,607.3": a thousands group split by a stray space
-    text = re.sub(r"\b(\d{1,3}),(\d{1,2}) (\d{1,2})(?=[.\s]|$)",
-                  lambda m: f"{m[1]},{m[2]}{m[3]}" if len(m[2] + m[3]) == 3 else m[0], text)
-    return text.strip()
 
 
 def decode_text(data: bytes) -> str:
@@ -177,26 +105,6 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def _text_pages(path: Path, data: bytes) -> list[Page]:
-    text = decode_text(data).removeprefix("\ufeff")
-    if "\x00" in text:
-        raise InputError(f"{path.name}: looks binary, not text")
-    if not text.strip():
-        raise InputError(f"{path.name}: file is empty")
-    return [Page(text=text)]
-
-
-def pdf_metadata(path: Path) -> dict[str, str]:
-    """The PDF's document info (/Title, /Author, ...) as text; {} when it cannot be read."""
-    try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            reader.decrypt("")
-        return {str(k): str(v) for k, v in (reader.metadata or {}).items() if isinstance(v, str)}
-    except Exception:  # noqa: BLE001 - metadata is a hint; the pages were read already
-        return {}
-
-
 def _apply_manifest(doc: LoadedDocument, info: dict[str, str] | None = None) -> LoadedDocument:
     """Title, company and year from a manifest.json beside the file, when there is one; else the
     company is detected from the first pages and the PDF metadata (document/identity.py)."""
@@ -227,10 +135,3 @@ def _guess_year(doc: LoadedDocument) -> int | None:
     return int(max(set(years), key=years.count)) if years else None
 
 
-def one_line(exc: BaseException, *, kind: bool = False) -> str:
-    """An exception as one short line for the user, optionally led by its type."""
-    msg = str(exc).strip().splitlines()
-    text = msg[0] if msg else ""
-    if kind:
-        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return (text or type(exc).__name__)[:200]
