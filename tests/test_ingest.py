@@ -5,11 +5,16 @@ from esgqa.assistant import Assistant
 from esgqa.settings import Settings
 
 
-def test_ingesting_twice_adds_nothing(corpus_store: Path):
+def test_ingesting_twice_adds_nothing(corpus_store: Path, monkeypatch):
     a = Assistant(Settings(store=corpus_store))
     before = a.index.count()
+
+    def not_again(path):
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(a, "prepare", not_again)  # an unchanged file is not even read
     results = a.ingest([ROOT / "corpus"])
-    assert all(r.unchanged for r in results)
+    assert results and all(r.unchanged for r in results)
     assert a.index.count() == before > 100
 
 

@@ -14,7 +14,7 @@ from esgqa.answering import Answerer, build_chain, make_answerer
 from esgqa.chunking import chunk
 from esgqa.document.units import pdf_layout, row_passages, with_boxes
 from esgqa.index import Index, IngestResult
-from esgqa.loading import InputError, find_files, load
+from esgqa.loading import InputError, file_sha256, find_files, load
 from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
 from esgqa.types import Answer, DocumentInfo, LoadedDocument, Passage
@@ -110,6 +110,10 @@ class Assistant:
         results = []
         for path in files:
             started = time.perf_counter()
+            known = self.index.current(path, file_sha256(path)) if path.is_file() else None
+            if known is not None and name in (None, known.name):
+                results.append(IngestResult(known.name, 0, 0, known.chunks))  # unchanged: not read again
+                continue
             try:
                 doc, passages = self.prepare(path)
             except InputError as err:

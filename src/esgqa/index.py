@@ -38,6 +38,7 @@ from rank_bm25 import BM25Okapi  # noqa: E402
 from esgqa.chunking import rename  # noqa: E402
 from esgqa.document.units import cells_from_json, cells_to_json  # noqa: E402
 from esgqa.embeddings import get_embeddings, get_query_embeddings  # noqa: E402
+from esgqa.fingerprint import reader_version  # noqa: E402
 from esgqa.lexicon import find_abbreviations, tokens  # noqa: E402
 from esgqa.loading import InputError, StoreError, one_line  # noqa: E402
 from esgqa.settings import Settings  # noqa: E402
@@ -335,6 +336,7 @@ class Index:
                 pages=meta.get("doc_pages") or None, sha256=meta.get("sha256", ""),
                 source=meta.get("source", ""), expected=meta.get("doc_chunks"),
                 company=meta.get("company", ""), year=meta.get("year"), ingest_seconds=meta.get("ingest_s"),
+                reader=meta.get("reader", ""),
             ))
             info.chunks += 1
             info.tables += meta.get("kind") == "row"
@@ -354,6 +356,13 @@ class Index:
             with self._lock:
                 self._cache["documents"] = cached
         return cached  # type: ignore[return-value]
+
+    def current(self, path: Path, sha256: str) -> DocumentInfo | None:
+        """The complete document this file already is, read by this version of the reader: a
+        re-ingest of it has nothing to do, so the file need not even be read."""
+        source = str(Path(path).resolve())
+        return next((d for d in self.documents() if d.source == source and d.sha256 == sha256 and d.complete
+                     and d.reader == reader_version()), None)
 
     def has_document(self, name: str) -> bool:
         with self._faults("reading"):
@@ -567,7 +576,7 @@ def _metadata(doc: LoadedDocument, p: Passage, seq: int, source: str, total: int
     meta = {
         "document": doc.name, "seq": seq, "section": p.section, "kind": p.kind, "title": doc.title,
         "doc_kind": doc.kind, "doc_pages": len(doc.pages) if doc.kind == "pdf" else 0,
-        "sha256": doc.sha256, "source": source, "doc_chunks": total,
+        "sha256": doc.sha256, "source": source, "doc_chunks": total, "reader": reader_version(),
     }
     if p.page is not None:
         meta["page"] = p.page

@@ -123,6 +123,7 @@ class DocumentInfo(BaseModel):
     year: int | None = None  # the reporting year, detected at ingest; editable
     tables: int = 0  # table rows indexed as "row" passages
     ingest_seconds: float | None = None  # how long its last ingest took
+    reader: str = ""  # the reader version that built its chunks (esgqa.fingerprint)
 
     def unfinished(self) -> str:
         """What an incomplete document holds, for `esgqa docs` and the app: '64 of 100 chunks'."""

@@ -22,28 +22,13 @@ from esgqa.evals.baseline import NaiveBaseline
 from esgqa.evals.scoring import Outcome, cell_read, first_hit, judge, metrics, why_missed
 from esgqa.evals.sets import EVALS_DIR, EvalSet
 from esgqa.figures import text_contains_figure
+from esgqa.fingerprint import reader_version
 from esgqa.loading import file_sha256
 from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
 
 GATES_FILE = EVALS_DIR / "gates.toml"
-PACKAGE = Path(__file__).resolve().parents[1]
-# Modules that only act at question time: a change to them needs no re-ingest. Anything not
-# listed (and any new module) is taken to shape the index, so the cache is never stale.
-QUERY_SIDE = {"answering.py", "retrieval.py", "cli.py", "ui.py", "batch.py", "audit.py", "crosscheck.py",
-              "llm.py", "prompts.py", "assistant.py", "settings.py", "evals", "answer", "apps", "checks"}
 RATCHETED = ("accuracy", "hit5")  # recorded per report set; a run may fall at most `tolerance` under
-
-
-def ingest_fingerprint() -> str:
-    """Hash of the code that turns a file into indexed units."""
-    h = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        rel = path.relative_to(PACKAGE)
-        if rel.parts[0] in QUERY_SIDE:
-            continue
-        h.update(str(rel).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 @dataclass
@@ -77,7 +62,7 @@ class StoreCache:
         settings = self.settings.model_copy(update=update)
         folder.mkdir(parents=True, exist_ok=True)
         assistant = Assistant(settings)
-        marker, fingerprint = folder / "ingested.json", ingest_fingerprint()
+        marker, fingerprint = folder / "ingested.json", reader_version()
         info = json.loads(marker.read_text()) if marker.exists() else {}
         if info.get("fingerprint") != fingerprint:
             t0 = time.perf_counter()
