@@ -19,9 +19,6 @@ from conftest import ROOT, cli_env, external, free_port, wait_until_serving
 from esgqa.figures import parse_figure, text_contains_figure
 
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +36,6 @@ def server(corpus_store, tmp_path_factory):
     yield {"url": url, "port": port, "pid": proc.pid, "store": store}
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def test_browser_asks_uploads_and_asks_about_the_upload(server, browser):

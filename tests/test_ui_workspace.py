@@ -15,15 +15,11 @@ import shutil
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import EXTERNAL, ROOT, cli_env, free_port, wait_until_serving
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
 DOCS = ROOT / "docs"
 PDF_NAME = "CT_REIT_2022_ESG_Report"
 BUNDLED = "kingsoft-cloud-2022-esg-report"
@@ -52,18 +48,6 @@ def server(corpus_store, tmp_path_factory):
     yield {"url": url, "store": store, "pdf": copy}
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
 
 
 def needs_pdf(server) -> None:
