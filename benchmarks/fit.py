@@ -156,6 +156,7 @@ def main(argv: list[str]) -> int:
     questions, names = collect(settings, only)
     data = fit(questions)
     data["fitted_on"]["sets"] = names
+    data["fitted_on"]["retrieval_per_page"] = settings.retrieval.per_page  # the rankings the cells came from
     if only is None:
         WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n")
     print(json.dumps(data, indent=2))
