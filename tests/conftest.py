@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -33,6 +34,23 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+@contextlib.contextmanager
+def serving(store: Path):
+    """`esgqa serve` on `store` in its own process (5 MB upload limit, default host); yields its URL."""
+    port = free_port()
+    env = cli_env(store, ESGQA_UI__MAX_UPLOAD_MB="5")
+    env.pop("ESGQA_UI__HOST", None)
+    proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_serving(proc, url, 120, "esgqa serve")
+        yield url, port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def free_port() -> int:

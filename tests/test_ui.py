@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli_env, external, free_port, wait_until_serving
+from conftest import ROOT, external, serving
 from esgqa.figures import parse_figure, text_contains_figure
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -26,16 +24,8 @@ def server(corpus_store, tmp_path_factory):
     """`esgqa serve` in its own process, on a copy of the corpus store (uploads must not leak)."""
     store = tmp_path_factory.mktemp("ui") / "store"
     shutil.copytree(corpus_store, store)
-    port = free_port()
-    env = cli_env(store, ESGQA_UI__MAX_UPLOAD_MB="5")
-    env.pop("ESGQA_UI__HOST", None)
-    proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_serving(proc, url, 120, "esgqa serve")
-    yield {"url": url, "port": port, "pid": proc.pid, "store": store}
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serving(store) as (url, port, proc):
+        yield {"url": url, "port": port, "pid": proc.pid, "store": store}
 
 
 def test_browser_asks_uploads_and_asks_about_the_upload(server, browser):

@@ -12,13 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
-from conftest import EXTERNAL, ROOT, cli_env, free_port, wait_until_serving
+from conftest import EXTERNAL, ROOT, serving
 
 DOCS = ROOT / "docs"
 PDF_NAME = "CT_REIT_2022_ESG_Report"
@@ -38,16 +36,8 @@ def server(corpus_store, tmp_path_factory):
 
         copy = shutil.copyfile(pdf, base / pdf.name)
         Assistant(Settings(store=store)).ingest([copy])
-    port = free_port()
-    env = cli_env(store, ESGQA_UI__MAX_UPLOAD_MB="5")
-    env.pop("ESGQA_UI__HOST", None)
-    proc = subprocess.Popen([sys.executable, "-m", "esgqa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    wait_until_serving(proc, url, 120, "esgqa serve")
-    yield {"url": url, "store": store, "pdf": copy}
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serving(store) as (url, _, _):
+        yield {"url": url, "store": store, "pdf": copy}
 
 
 def needs_pdf(server) -> None:
