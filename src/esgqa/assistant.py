@@ -108,9 +108,10 @@ class Assistant:
             if len(files) != 1:
                 raise InputError(f"a document name (--name) needs exactly one file, not {len(files)}")
         results = []
+        indexed = self.index.documents()  # listed once: a file ingested below is not met again
         for path in files:
             started = time.perf_counter()
-            known = self.index.current(path, file_sha256(path)) if path.is_file() else None
+            known = self.index.current(path, file_sha256(path), indexed) if path.is_file() else None
             if known is not None and name in (None, known.name):
                 results.append(IngestResult(known.name, 0, 0, known.chunks))  # unchanged: not read again
                 continue

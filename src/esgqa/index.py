@@ -357,11 +357,13 @@ class Index:
                 self._cache["documents"] = cached
         return cached  # type: ignore[return-value]
 
-    def current(self, path: Path, sha256: str) -> DocumentInfo | None:
+    def current(self, path: Path, sha256: str, documents: list[DocumentInfo] | None = None) -> DocumentInfo | None:
         """The complete document this file already is, read by this version of the reader: a
-        re-ingest of it has nothing to do, so the file need not even be read."""
+        re-ingest of it has nothing to do, so the file need not even be read. `documents`: a
+        listing the caller already holds (one metadata scan for a whole folder, not one per file)."""
         source = str(Path(path).resolve())
-        return next((d for d in self.documents() if d.source == source and d.sha256 == sha256 and d.complete
+        docs = self.documents() if documents is None else documents
+        return next((d for d in docs if d.source == source and d.sha256 == sha256 and d.complete
                      and d.reader == reader_version()), None)
 
     def has_document(self, name: str) -> bool:

@@ -68,7 +68,8 @@ class StoreCache:
             t0 = time.perf_counter()
             done = assistant.ingest(sources)
             info = {"fingerprint": fingerprint, "ingest_s": round(time.perf_counter() - t0, 1),
-                    "chunks": sum(r.total for r in done), "pages": _pages(sources)}
+                    "chunks": sum(r.total for r in done),
+                    "pages": sum(d.pages or 0 for d in assistant.index.documents())}  # no second read of the PDFs
             marker.write_text(json.dumps(info))
         base = None
         if self.baseline:
@@ -81,19 +82,6 @@ class StoreCache:
                 base_marker.write_text(json.dumps({"chunks": chunks}))
             info = {**info, "baseline_chunks": json.loads(base_marker.read_text())["chunks"]}
         return assistant, base, info
-
-
-def _pages(sources: list[Path]) -> int:
-    from pypdf import PdfReader
-
-    total = 0
-    for p in sources:
-        if p.suffix.lower() == ".pdf":
-            reader = PdfReader(str(p))
-            if reader.is_encrypted:
-                reader.decrypt("")
-            total += len(reader.pages)
-    return total
 
 
 def run_items(assistant: Assistant, items, base: NaiveBaseline | None = None, k_hit: int = 5) -> list[Outcome]:
