@@ -84,6 +84,18 @@ def test_levels_ratchet_up_and_gate_a_fall(tmp_path):
     assert g["levels"]["acme"] == {"accuracy": 0.6, "hit5": 0.9}
     assert check_gates("acme", {"accuracy": 0.585, "hit5": 0.9}, g) == []
     assert len(check_gates("acme", {"accuracy": 0.57, "hit5": 0.9}, g)) == 1
+    # On a set of 30 questions one question (0.033) is the slack; two are a fall.
+    assert check_gates("acme", {"accuracy": 0.6 - 1 / 30, "questions": 30, "hit5": 0.9}, g) == []
+    assert len(check_gates("acme", {"accuracy": 0.6 - 2 / 30, "questions": 30, "hit5": 0.9}, g)) == 1
+
+
+def test_page_hit_must_reach_the_naive_baseline():
+    gates = {"at_least_baseline": ["hit5"]}
+    assert check_gates("acme", {"hit5": 0.9, "baseline_hit5": 0.9}, gates) == []
+    assert check_gates("acme", {"hit5": 0.9, "baseline_hit5": None}, gates) == []  # no PDF, no baseline
+    [failure] = check_gates("acme", {"hit5": 0.85, "baseline_hit5": 0.9}, gates)
+    assert "naive baseline" in failure
+    assert "hit5" in load_gates()["at_least_baseline"]  # the project's gates hold it
 
 
 def test_report_sets_are_well_formed():

@@ -49,3 +49,23 @@ def test_cli_search(corpus_store) -> None:
     assert rank == "1" and float(score) > 0 and locator == DOC
     bad = run_cli("search", "PUE", "--document", "nope", store=corpus_store)
     assert bad.returncode == 2 and "unknown document" in bad.stderr
+
+
+def test_dense_search_is_exact_cosine(assistant) -> None:
+    """The dense half ranks every passage by cosine to the question, exactly (not an approximate
+    HNSW walk whose answer depends on how many threads built the graph), so runs on two machines
+    retrieve the same passages."""
+    import numpy as np
+
+    index = assistant.index
+    question = "How many patents has the company been granted?"
+    stored = index._collection.get(include=["embeddings"])  # straight from Chroma
+    vectors = np.asarray(stored["embeddings"])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    q = np.asarray(index.embeddings.embed_query(question))
+    cosine = vectors @ (q / np.linalg.norm(q))
+    expected = [stored["ids"][j] for j in np.argsort(-cosine)[:20]]
+    hits = index.dense_search(question, 20)
+    assert [p.id for p in hits] == expected
+    assert [round(p.score, 5) for p in hits] == [round(float(c), 5) for c in sorted(cosine, reverse=True)[:20]]
+    assert index.dense_search(question, 20, document="no-such-report") == []

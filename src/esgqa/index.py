@@ -284,14 +284,23 @@ class Index:
 
     # ---- reading -------------------------------------------------------------------------
     def passages(self) -> list[Passage]:
+        return self._loaded()[0]
+
+    def _loaded(self) -> tuple[list[Passage], np.ndarray]:
+        """Every passage in (document, seq) order, with its unit vector in the same row order;
+        read together in one scan, so the two always match."""
         self._follow()
         with self._lock, self._faults("reading"):
             if "passages" not in self._cache:
-                got = self._collection.get(include=["documents", "metadatas"])
-                rows = sorted(zip(got["ids"], got["documents"], got["metadatas"]),
-                              key=lambda r: (r[2].get("document", ""), r[2].get("seq", 0)))
-                self._cache["passages"] = [_to_passage(i, d, m) for i, d, m in rows]
-            return self._cache["passages"]  # type: ignore[return-value]
+                got = self._collection.get(include=["documents", "metadatas", "embeddings"])
+                metas = got["metadatas"]
+                order = sorted(range(len(got["ids"])),
+                               key=lambda j: (metas[j].get("document", ""), metas[j].get("seq", 0)))
+                self._cache["passages"] = [_to_passage(got["ids"][j], got["documents"][j], metas[j]) for j in order]
+                vectors = (np.asarray(got["embeddings"], dtype=np.float32)[order] if order
+                           else np.zeros((0, 1), dtype=np.float32))
+                self._cache["vectors"] = _unit_rows(vectors)
+            return self._cache["passages"], self._cache["vectors"]  # type: ignore[return-value]
 
     def _follow(self) -> None:
         """When another process added or removed chunks, drop the in-memory passages (and BM25)
@@ -402,21 +411,22 @@ class Index:
             return self._cache["by_id"]  # type: ignore[return-value]
 
     def dense_search(self, query: str, n: int, document: str | None = None) -> list[Passage]:
-        """Nearest passages by cosine. Chroma returns ids and distances only: the texts are
-        already in memory for BM25 (fetching them again was half of Chroma's time)."""
-        self._follow()
-        vector = self.embeddings.embed_query(query)
-        with self._faults("searching"):
-            got = self._collection.query(
-                query_embeddings=[vector], n_results=n,
-                where={"document": document} if document else None, include=["distances"],
-            )
-        ids, distances = got["ids"][0], got["distances"][0]
-        known = self.by_id()
-        if any(i not in known for i in ids):  # another process added passages: reload
-            self._invalidate()
-            known = self.by_id()
-        return [known[i].model_copy(update={"score": 1 - d}) for i, d in zip(ids, distances) if i in known]
+        """Nearest passages by cosine, computed exactly over the vectors held with the passages.
+
+        Chroma's HNSW search is approximate, and its graph depends on how many threads built it:
+        the same store gave other neighbours on another machine (7 of 33 questions differed in
+        their first 30 on one report). A matrix product over a few thousand rows takes a
+        millisecond and is the same everywhere; ties keep index order.
+        """
+        passages, vectors = self._loaded()
+        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        if not passages or n <= 0:
+            return []
+        scores = vectors @ (vector / (np.linalg.norm(vector) or 1.0))
+        if document:
+            scores = np.where([p.document == document for p in passages], scores, -np.inf)
+        best = [int(j) for j in np.argsort(-scores, kind="stable")[:n] if np.isfinite(scores[j])]
+        return [passages[j].model_copy(update={"score": float(scores[j])}) for j in best]
 
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -593,6 +603,12 @@ def _metadata(doc: LoadedDocument, p: Passage, seq: int, source: str, total: int
     if p.box:
         meta["box"] = ",".join(f"{v:.1f}" for v in p.box)
     return meta
+
+
+def _unit_rows(m: np.ndarray) -> np.ndarray:
+    """Rows scaled to length one, so a dot product is the cosine."""
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms == 0, 1.0, norms)
 
 
 def _to_passage(pid: str | None, text: str, meta: dict) -> Passage:

@@ -36,7 +36,10 @@ class NaiveBaseline:
         chroma = ChromaSettings(anonymized_telemetry=False)
         client = (chromadb.PersistentClient(path=str(folder), settings=chroma) if folder
                   else chromadb.EphemeralClient(settings=chroma))
-        self.store = Chroma(client=client, collection_name=COLLECTION, embedding_function=embeddings)
+        # Chroma's defaults, but its HNSW graph built on one thread: with several, the insertion
+        # order (and so the approximate neighbours) changes from run to run and machine to machine.
+        self.store = Chroma(client=client, collection_name=COLLECTION, embedding_function=embeddings,
+                            collection_metadata={"hnsw:num_threads": 1})
 
     def add(self, path: Path, document: str) -> int:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
