@@ -431,3 +431,55 @@ def test_a_lead_in_sentence_between_figures_starts_another_table(tmp_path: Path)
     assert len(tables) == 2, [t.rows() for t in tables]
     assert cell(tables[1], "Expense incurred", "Employee").value == "125"
     assert cell(tables[0], "Total", "Q4 2018").value == "32"
+
+
+def test_sideways_column_headers_head_their_columns(tmp_path: Path) -> None:
+    # an EU taxonomy table: headers turned upright over narrow columns, two lines over the first one,
+    # and a group row with no figures that splits the table below them
+    items = [(50, 150, "Economic activities", 7)]
+    items += [(294, 148, "Absolute CapEx", 7, False, True), (302, 148, "in TEUR", 7, False, True)]
+    items += [(374, 148, "Proportion of CapEx", 7, False, True), (452, 148, "Code", 7, False, True)]
+    cols = (300, 380, 460)
+    items += row_items(170, "Electricity from solar", ["1,409", "4.6%", "4.1"], cols=cols)
+    items += row_items(188, "Acquisition of buildings", ["14,191", "46.3%", "7.7"], cols=cols)
+    items += [(50, 240, "A.2 Taxonomy-eligible but not environmentally sustainable activities", 7)]
+    items += [(50, 250, "(not taxonomy-aligned activities)", 7)]
+    items += row_items(290, "Transport by motorbikes", ["1,845", "6.0%", "6.5"], cols=cols)
+    items += row_items(308, "Data processing", ["152", "0.5%", "8.1"], cols=cols)
+    tables = tables_of(tmp_path, items)
+    cells = {c.value: c for t in tables for c in t.cells}
+    assert cells["14,191"].col_path[0] == "Absolute CapEx in TEUR"
+    assert cells["46.3%"].col_path[0] == "Proportion of CapEx"
+    assert cells["4.1"].col_path[0] == "Code"
+    assert cells["1,845"].col_path[0] == "Absolute CapEx in TEUR"  # the table's part under the group row too
+    assert all("CapEx" not in " ".join((*c.row_path, t.caption)) for t in tables for c in t.cells)
+
+
+def test_sideways_text_stays_out_of_the_lines(tmp_path: Path) -> None:
+    items = [(30, 400, "Group management report", 8, False, True)]  # a turned margin tab beside the table
+    items += row_items(128, "Scope 1 emissions", ["1,234", "2,345"], cols=(300, 380))
+    items += row_items(146, "Scope 2 emissions", ["100", "200"], cols=(300, 380))
+    words = read_words(write(tmp_path / "m.pdf", placed_pdf([items])))[1]
+    assert [w.text for w in words if w.vertical] == ["Group management report"]
+    t = only(find_tables(words, 1))
+    assert t.cells[0].row_path == ("Scope 1 emissions",) and t.cells[0].value == "1,234"
+    assert all(c.col_path == () for c in t.cells)
+
+
+def test_identifiers_wrapped_under_a_label_are_part_of_it(tmp_path: Path) -> None:
+    # a mine safety table: "Plant ID:" wraps onto the identifier, the figures stand on the label's last line
+    cols = (300, 380)
+    items = [(50, 100, "Mine name / ID", 7), right(300, 100, "S&S (#)", 7), right(380, 100, "Proposed ($)", 7)]
+    y = 112
+    plants = [("North Plant ID:", "3102153", ["—", "—"]), ("South Plant ID:", "0300426", ["3", "8,749"]),
+              ("Corona Plant ID:", "0400191", ["4", "2,616"])]
+    for name, ident, figs in plants:
+        items += [(50, y, name, 7)]
+        items += [(50, y + 8, ident, 7)] + [right(c, y + 8, v, 7) for c, v in zip(cols, figs)]
+        y += 16
+    items += row_items(y, "Total", ["7", "11,365"], cols=cols, size=7)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Corona Plant ID: 0400191", "S&S (#)").value == "4"
+    assert cell(t, "South Plant ID: 0300426", "Proposed ($)").value == "8,749"
+    assert cell(t, "Total", "Proposed ($)").value == "11,365"
+    assert not any(c.value in ("3102153", "0300426", "0400191") for c in t.cells)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from esgqa.document.model import Box, Cell, Table, Word
 from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
@@ -103,7 +103,9 @@ def find_tables(words: list[Word], page: int) -> list[Table]:
     text is still read, and one odd page must not stop a report's ingest.
     """
     try:
-        return _find(words, page, depth=0)
+        turned = [w for w in words if w.vertical]
+        tables = _find([w for w in words if not w.vertical], page, depth=0)
+        return [_turned_headers(t, turned) for t in tables] if turned else tables
     except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
         log.warning("table reader failed on page %d", page, exc_info=True)
         return []
@@ -139,6 +141,51 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
         tables.extend(_find([w for w in window if w.xc < x], page, depth + 1))
         tables.extend(_find([w for w in window if w.xc >= x], page, depth + 1))
     return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
+
+
+_TURNED_REACH = 400.0  # points: how far above a table a sideways header may stand (group rows between)
+
+
+def _column_spans(table: Table) -> list[tuple[float, float, float]]:
+    """Each column's centre and extent, left to right."""
+    out = []
+    for x in _column_centres(table.cells):
+        near = [c for c in table.cells if abs((c.box[0] + c.box[2]) / 2 - x) <= 6.0]
+        out.append((x, min(c.box[0] for c in near), max(c.box[2] for c in near)))
+    return out
+
+
+def _column_under(table: Table, w: Word) -> int | None:
+    """The column a sideways header line stands over: the nearest whose extent it is within 1.5 em of."""
+    fits = [(abs(w.xc - x), k) for k, (x, x0, x1) in enumerate(_column_spans(table))
+            if x0 - 1.5 * w.size <= w.xc <= x1 + 1.5 * w.size]
+    return min(fits)[1] if fits else None
+
+
+def _turned_headers(table: Table, turned: list[Word]) -> Table:
+    """Column headers set sideways (EU taxonomy tables turn theirs to fit twenty narrow columns).
+
+    The nearest band of vertical lines above a column heads it, above any header the column has, also
+    when group rows split the table below it in two; lines over one column read left to right.
+    """
+    body_top = min(c.box[1] for c in table.cells)
+    heads: dict[int, list[Word]] = {}
+    for w in turned:
+        k = _column_under(table, w)
+        if k is not None and w.text and w.bottom <= body_top and table.box[1] - w.bottom <= _TURNED_REACH:
+            heads.setdefault(k, []).append(w)
+    for k, ws in heads.items():
+        nearest = max(w.bottom for w in ws)
+        heads[k] = [w for w in ws if w.bottom >= nearest - 2 * w.size]
+    if not heads:
+        return table
+    centres = [x for x, _, _ in _column_spans(table)]
+    text = {k: " ".join(w.text for w in sorted(ws, key=lambda w: w.x0)) for k, ws in heads.items()}
+    cells = []
+    for c in table.cells:
+        k = min(range(len(centres)), key=lambda i: abs((c.box[0] + c.box[2]) / 2 - centres[i]))
+        cells.append(replace(c, col_path=(text[k], *c.col_path)) if k in text else c)
+    return replace(table, cells=tuple(cells))
 
 
 def _band(lines: list[_Line], x: float, y0: float, y1: float) -> tuple[float, float]:
@@ -564,6 +611,12 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
     if not strong:
         return None
     size = statistics.median(lines[i].size for i in run)
+    if len(strong) > 1 and _is_label_column(lines, run, strong[0], size):
+        for i in range(run[0], run[-1] + 1):
+            for t in lines[i].toks:
+                if t.kind == NUM and t.x0 < strong[0].x1 and strong[0].x0 < t.x1:
+                    t.kind = TXT  # an identifier that is part of the row's label, not a figure
+        strong = strong[1:]
     zone = strong[0].x0 - size  # figures start here; row labels stand left of it
     first, last = run[0], run[-1]
     pitch = statistics.median([lines[b].baseline - lines[a].baseline for a, b in zip(run, run[1:])] or [3 * size])
@@ -592,6 +645,21 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
             t.x1 > zone for t in lines[body_start - 1].toks) and lines[body_start - 1].baseline > above:
         body_start -= 1
     return _assemble(lines, list(range(body_start, last + 1)), header, cols, size, pitch, caption, page)
+
+
+def _is_label_column(lines: list[_Line], run: list[int], col: _Col, size: float) -> bool:
+    """Is the first figure column part of the row labels ("Plant ID:" wrapped onto "0400191")?
+
+    Figures stand right of their labels; numbers that nothing stands left of, set flush left with
+    label text of the same column ("Total", a wrapped "Plant ID:"), are identifiers in the labels.
+    """
+    rows = range(run[0], run[-1] + 1)
+    toks = [t for i in rows for t in lines[i].toks]
+    if any(t.x1 < col.x0 - 0.5 * size for t in toks):
+        return False  # a label column stands left of it: it holds figures
+    figures = [t for t in toks if t.kind == NUM and t.x0 < col.x1 and col.x0 < t.x1]
+    labels = [t for t in toks if t.kind == TXT and abs(t.x0 - col.x0) <= 0.5 * size]
+    return len(labels) >= 2 and all(abs(t.x0 - col.x0) <= 0.5 * size for t in figures)
 
 
 def _take_signs(lines: list[_Line], rows: range, cols: list[_Col], size: float) -> None:
@@ -1003,15 +1071,27 @@ def _label_columns(lines: list[_Line], groups: dict[int, list[list[_Tok]]], row_
 
 
 def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
-    """Fragments on tight leading form one block (a wrapped label); a block holds at most one row."""
+    """Fragments on tight leading form one block (a wrapped label); a block holds at most one row.
+
+    A label line between two rows on tight leading goes with the row above, unless the table sets its
+    figures on a label's last line (its first label wraps above its figures): then a line that does not
+    read as a continuation (it starts in lower case) opens the next row's label.
+    """
+    def tight(a: _Frag, b: _Frag) -> bool:
+        return b.baseline - a.baseline <= min(1.75 * b.size, 0.8 * pitch)
+
+    upward = len(frags) >= 2 and not frags[0].is_row and frags[1].is_row and tight(frags[0], frags[1])
     blocks: list[list[_Frag]] = []
-    for f in frags:
+    for n, f in enumerate(frags):
         if blocks:
-            prev = blocks[-1][-1]
-            tight = f.baseline - prev.baseline <= min(1.75 * f.size, 0.8 * pitch)
-            if tight and not (f.is_row and any(g.is_row for g in blocks[-1])):
-                blocks[-1].append(f)
-                continue
+            has_row = any(g.is_row for g in blocks[-1])
+            if tight(blocks[-1][-1], f) and not (f.is_row and has_row):
+                nxt = frags[n + 1] if n + 1 < len(frags) else None
+                leads = upward and has_row and not f.is_row and nxt is not None and nxt.is_row and tight(
+                    f, nxt) and not f.text[:1].islower()
+                if not leads:
+                    blocks[-1].append(f)
+                    continue
         blocks.append([f])
     return blocks
 
