@@ -483,3 +483,31 @@ def test_identifiers_wrapped_under_a_label_are_part_of_it(tmp_path: Path) -> Non
     assert cell(t, "South Plant ID: 0300426", "Proposed ($)").value == "8,749"
     assert cell(t, "Total", "Proposed ($)").value == "11,365"
     assert not any(c.value in ("3102153", "0300426", "0400191") for c in t.cells)
+
+
+def test_a_group_row_over_several_lines_keeps_the_table_whole(tmp_path: Path) -> None:
+    # a group row and a wrapped label fill more than eight lines between two rows of figures: label
+    # text left of the figures, so one table, and the rows below sit under the group row
+    cols = (300, 380)
+    items = [(50, 100, "Activity", 6), right(300, 100, "2022", 6), right(380, 100, "2023", 6)]
+    items += row_items(114, "Solar power", ["1,409", "4.6"], cols=cols, size=6)
+    for y, text in [(128, "A.2 Taxonomy-eligible but not"), (135, "environmentally sustainable"),
+                    (142, "activities (not taxonomy-aligned"), (149, "activities)"),
+                    (161, "Collection and transport of"), (168, "non-hazardous waste in source")]:
+        items += [(50, y, text, 6)]
+    items += row_items(175, "segregated fractions", ["121", "1.3"], cols=cols, size=6)
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Collection and transport of non-hazardous waste in source segregated fractions", "2022")
+    assert c.value == "121" and c.row_path[0].startswith("A.2 Taxonomy-eligible")
+    assert cell(t, "Solar power", "2023").value == "4.6"
+
+
+def test_empty_space_still_parts_two_tables(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [(50, 100, "Site", 6), right(300, 100, "2022", 6), right(380, 100, "2023", 6)]
+    items += row_items(114, "North", ["1,409", "4.6"], cols=cols, size=6)
+    items += row_items(122, "South", ["1,509", "5.6"], cols=cols, size=6)
+    items += [(50, 150, "East and west", 6)]
+    items += row_items(215, "East", ["121", "1.3"], cols=cols, size=6)
+    items += row_items(223, "West", ["131", "1.4"], cols=cols, size=6)
+    assert len(tables_of(tmp_path, items)) == 2

@@ -420,7 +420,7 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
             right = max(t.x1 for j in cur for t in lines[j].values)
             between = lines[cur[-1] + 1:i]
             edge = min(lines[j].toks[0].x0 for j in cur)  # the table's left edge
-            if ln.top - prev.bottom > 8 * ln.size or any(
+            if _apart(prev, ln, between, left) or any(
                     _is_prose(b, left, right) or _is_year_row(b) or _is_lead_in(b, edge, ln.size) for b in between):
                 runs.append(cur)
                 cur = []
@@ -430,6 +430,20 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
     taken = {i for run in runs for i in range(run[0], run[-1] + 1)}
     runs.extend(_single_column_runs(lines, taken))
     return sorted(runs)
+
+
+def _apart(prev: _Line, ln: _Line, between: list[_Line], left: float) -> bool:
+    """Do two rows of figures stand too far apart for one table? Eight lines of empty space part them;
+    label lines left of the figures (a group row, a label wrapped over several lines) fill the space
+    and keep the table whole, up to sixteen lines."""
+    gap = ln.top - prev.bottom
+    if gap <= 8 * ln.size:
+        return False
+    labels = bool(between) and all(b.toks[-1].x1 < left and b.size <= 1.1 * ln.size for b in between if b.toks)
+    if not labels or gap > 16 * ln.size:
+        return True
+    edges = [prev.bottom] + [y for b in between for y in (b.top, b.bottom)] + [ln.top]
+    return max(b - a for a, b in zip(edges[::2], edges[1::2])) > 8 * ln.size
 
 
 def _single_value(ln: _Line) -> _Tok | None:
