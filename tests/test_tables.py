@@ -511,3 +511,23 @@ def test_empty_space_still_parts_two_tables(tmp_path: Path) -> None:
     items += row_items(215, "East", ["121", "1.3"], cols=cols, size=6)
     items += row_items(223, "West", ["131", "1.4"], cols=cols, size=6)
     assert len(tables_of(tmp_path, items)) == 2
+
+
+def test_a_label_printed_in_the_cell_names_its_figure(tmp_path: Path) -> None:
+    # a goals table: "Ever assessed: 80 %" holds a sub-label and the figure in one cell
+    items = [(50, 100, "KPI", 8), (300, 100, "Goals 2025", 8), (420, 100, "Results 2023", 8)]
+    items += [(50, 118, "Share of products", 8), (300, 118, "40 %", 8), (420, 118, "23.5 %", 8)]
+    items += [(50, 136, "Purchasing volume", 8), (300, 136, "Ever assessed: 80 %", 8),
+              (420, 136, "Ever assessed: 46.4 %", 8)]
+    items += [(50, 154, "Share of women", 8), (300, 154, "45 %", 8), (420, 154, "33.8%", 8)]
+    t = only(tables_of(tmp_path, items))
+    cells = {c.value: c for c in t.cells}
+    assert cells["80 %"].row_path == ("Purchasing volume", "Ever assessed")
+    assert cells["80 %"].col_path == ("Goals 2025",) and cells["46.4 %"].col_path == ("Results 2023",)
+    assert cells["33.8%"].row_path == ("Share of women",) and cells["33.8%"].col_path == ("Results 2023",)
+    assert "Ever assessed: 80 %" not in cells
+
+
+def test_a_sentence_ending_in_a_figure_is_no_labelled_cell(tmp_path: Path) -> None:
+    items = [(50, 100, "The share of women in management positions in 2023 was: 33.8 %", 8)]
+    assert tables_of(tmp_path, items) == []

@@ -72,6 +72,7 @@ class _Tok:
     words: int = 1
     unit: str = ""  # a unit printed in the cell itself: "7,471 t CO2e"
     parts: tuple[_W, ...] = ()  # a text phrase's words, to split it where a column starts
+    label: str = ""  # a label printed in the cell before its figure: "Ever assessed: 80 %"
 
     @property
     def xc(self) -> float:
@@ -323,8 +324,28 @@ def _phrase_tokens(phrases: list[list[_W]], size: float) -> list[_Tok]:
             unit = " ".join(w.text for w in ph[1:])
             out.append(_Tok(ph[0].text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), NUM, marks, unit=unit))
             continue
+        if (labelled := _labelled(ph, size)) is not None:
+            out.append(labelled)
+            continue
         out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), TXT, marks, len(ph), parts=tuple(ph)))
     return out
+
+
+def _labelled(ph: list[_W], size: float) -> _Tok | None:
+    """A cell that prints its own short label before its figure ("Ever assessed: 80 %"): the figure,
+    carrying the label (up to four words ending in a colon) to name it under the row."""
+    j = next((j for j in range(min(4, len(ph) - 1)) if ph[j].text.endswith(":")), None)
+    if j is None:
+        return None
+    rest = ph[j + 1:]
+    if not all(_is_num(w.text) or _SYMBOL.fullmatch(w.text) for w in rest) or not any(_is_num(w.text) for w in rest):
+        return None
+    figs = _figures(rest, size)
+    if len(figs) != 1 or figs[0].kind != NUM:
+        return None
+    figs[0].label = " ".join(w.text for w in ph[:j + 1]).rstrip(":").strip()
+    figs[0].x0 = ph[0].x0  # the cell, label and figure, stands in the column
+    return figs[0]
 
 
 def _figures(ph: list[_W], size: float) -> list[_Tok]:
@@ -1000,7 +1021,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 unit = t.unit or row_unit or ("%" if value.endswith("%") else "") or col_units[k] or (
                     section_unit or marker_unit or table_unit)
                 number = cell_number(value, conventions[k]) if t.kind == NUM else None
-                cells.append(Cell(value, number, path, tuple(col_paths[k]), unit,
+                cells.append(Cell(value, number, path + ((t.label,) if t.label else ()), tuple(col_paths[k]), unit,
                                   (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
             n_row += 1
             if text:
