@@ -464,6 +464,10 @@ def test_sideways_text_stays_out_of_the_lines(tmp_path: Path) -> None:
     t = only(find_tables(words, 1))
     assert t.cells[0].row_path == ("Scope 1 emissions",) and t.cells[0].value == "1,234"
     assert all(c.col_path == () for c in t.cells)
+    # a lone turned line over one column (a chart's axis title above) heads nothing either
+    axis = [(297, 110, "(Thousands m3)", 7, False, True)]
+    t = only(find_tables(read_words(write(tmp_path / "a.pdf", placed_pdf([items + axis])))[1], 1))
+    assert all(c.col_path == () for c in t.cells)
 
 
 def test_identifiers_wrapped_under_a_label_are_part_of_it(tmp_path: Path) -> None:

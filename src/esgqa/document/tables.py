@@ -167,7 +167,8 @@ def _turned_headers(table: Table, turned: list[Word]) -> Table:
     """Column headers set sideways (EU taxonomy tables turn theirs to fit twenty narrow columns).
 
     The nearest band of vertical lines above a column heads it, above any header the column has, also
-    when group rows split the table below it in two; lines over one column read left to right.
+    when group rows split the table below it in two; lines over one column read left to right. Two
+    columns or more must have them: a lone turned line is an axis title.
     """
     body_top = min(c.box[1] for c in table.cells)
     heads: dict[int, list[Word]] = {}
@@ -178,8 +179,8 @@ def _turned_headers(table: Table, turned: list[Word]) -> Table:
     for k, ws in heads.items():
         nearest = max(w.bottom for w in ws)
         heads[k] = [w for w in ws if w.bottom >= nearest - 2 * w.size]
-    if not heads:
-        return table
+    if len(heads) < 2:
+        return table  # one turned line over one column is a chart's axis title, not a row of headers
     centres = [x for x, _, _ in _column_spans(table)]
     text = {k: " ".join(w.text for w in sorted(ws, key=lambda w: w.x0)) for k, ws in heads.items()}
     cells = []
