@@ -535,3 +535,17 @@ def test_a_label_printed_in_the_cell_names_its_figure(tmp_path: Path) -> None:
 def test_a_sentence_ending_in_a_figure_is_no_labelled_cell(tmp_path: Path) -> None:
     items = [(50, 100, "The share of women in management positions in 2023 was: 33.8 %", 8)]
     assert tables_of(tmp_path, items) == []
+
+
+def test_a_heading_left_of_the_rows_is_no_label_wrapped_above_its_figures(tmp_path: Path) -> None:
+    # headings stand left of the indented rows on tight leading: the rows below them keep their own labels
+    cols = (300, 380)
+    items = [(50, 100, "Rate", 7), right(300, 100, "U.S.", 7), right(380, 100, "Other", 7)]
+    items += [(50, 110, "December 31 liability:", 7)]
+    items += row_items(119, "Benefit obligation", ["4.36 %", "2.50 %"], x=58, cols=cols, size=7)
+    items += [(50, 128, "Net periodic cost:", 7)]
+    items += row_items(137, "Service cost", ["4.47 %", "2.36 %"], x=58, cols=cols, size=7)
+    items += row_items(146, "Interest cost", ["4.04 %", "2.26 %"], x=58, cols=cols, size=7)
+    t = only(tables_of(tmp_path, items))
+    interest = next(c for c in t.cells if c.value == "4.04 %")
+    assert interest.row_label == "Interest cost" and "Service cost" not in " ".join(interest.row_path)

@@ -1110,13 +1110,18 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
     """Fragments on tight leading form one block (a wrapped label); a block holds at most one row.
 
     A label line between two rows on tight leading goes with the row above, unless the table sets its
-    figures on a label's last line (its first label wraps above its figures): then a line that does not
-    read as a continuation (it starts in lower case) opens the next row's label.
+    figures on a label's last line (its first label wraps above its figures, flush with it): then a
+    line flush with the next row that does not read as a continuation (it starts in lower case) opens
+    the next row's label. A line standing left of the rows is a heading over them, not a wrap.
     """
     def tight(a: _Frag, b: _Frag) -> bool:
         return b.baseline - a.baseline <= min(1.75 * b.size, 0.8 * pitch)
 
-    upward = len(frags) >= 2 and not frags[0].is_row and frags[1].is_row and tight(frags[0], frags[1])
+    def flush(a: _Frag, b: _Frag) -> bool:
+        return abs(a.x0 - b.x0) <= 0.5 * size
+
+    upward = len(frags) >= 2 and not frags[0].is_row and frags[1].is_row and tight(frags[0], frags[1]) and flush(
+        frags[0], frags[1])
     blocks: list[list[_Frag]] = []
     for n, f in enumerate(frags):
         if blocks:
@@ -1124,7 +1129,7 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
             if tight(blocks[-1][-1], f) and not (f.is_row and has_row):
                 nxt = frags[n + 1] if n + 1 < len(frags) else None
                 leads = upward and has_row and not f.is_row and nxt is not None and nxt.is_row and tight(
-                    f, nxt) and not f.text[:1].islower()
+                    f, nxt) and flush(f, nxt) and not f.text[:1].islower()
                 if not leads:
                     blocks[-1].append(f)
                     continue
