@@ -549,3 +549,18 @@ def test_a_heading_left_of_the_rows_is_no_label_wrapped_above_its_figures(tmp_pa
     t = only(tables_of(tmp_path, items))
     interest = next(c for c in t.cells if c.value == "4.04 %")
     assert interest.row_label == "Interest cost" and "Service cost" not in " ".join(interest.row_path)
+
+
+def test_a_year_before_a_figure_is_no_label_and_shares_flush_left_stay_figures(tmp_path: Path) -> None:
+    items = [(50, 100, "Rate", 8), (300, 100, "Goals", 8), (420, 100, "Results", 8)]
+    items += [(50, 118, "Interest rate", 8), (300, 118, "3.5 %", 8), (420, 118, "3.8 %", 8)]
+    items += [(50, 136, "Salary increase", 8), (300, 136, "2023: 5.50%", 8), (420, 136, "2024: 5.00%", 8)]
+    items += [(50, 154, "Staff turnover", 8), (300, 154, "4.0 %", 8), (420, 154, "4.2 %", 8)]
+    cells = [c for t in tables_of(tmp_path, items) for c in t.cells]
+    assert not any(c.row_path and c.row_path[-1] in ("2023", "2024") for c in cells)
+    # shares set flush left over company names: figures, not identifiers in the labels
+    items = []
+    for k, name in enumerate(["Alpha GmbH", "Beta AG", "Gamma SE"]):
+        items += [(50, 100 + 20 * k, "100%", 8), (300, 100 + 20 * k, "100%", 8), (50, 108 + 20 * k, name, 8)]
+    cells = [c for t in tables_of(tmp_path, items, "b.pdf") for c in t.cells]
+    assert sum(c.value == "100%" and c.box[0] < 60 for c in cells) == 3

@@ -334,10 +334,10 @@ def _phrase_tokens(phrases: list[list[_W]], size: float) -> list[_Tok]:
 
 def _labelled(ph: list[_W], size: float) -> _Tok | None:
     """A cell that prints its own short label before its figure ("Ever assessed: 80 %"): the figure,
-    carrying the label (up to four words ending in a colon) to name it under the row."""
+    carrying the label (up to four words ending in a colon, with a letter in them) to name it under the row."""
     j = next((j for j in range(min(4, len(ph) - 1)) if ph[j].text.endswith(":")), None)
-    if j is None:
-        return None
+    if j is None or not any(c.isalpha() for w in ph[:j + 1] for c in w.text):
+        return None  # "2023: 5.50%" pairs a year with its figure: no label to name a row by
     rest = ph[j + 1:]
     if not all(_is_num(w.text) or _SYMBOL.fullmatch(w.text) for w in rest) or not any(_is_num(w.text) for w in rest):
         return None
@@ -695,7 +695,9 @@ def _is_label_column(lines: list[_Line], run: list[int], col: _Col, size: float)
         return False  # a label column stands left of it: it holds figures
     figures = [t for t in toks if t.kind == NUM and t.x0 < col.x1 and col.x0 < t.x1]
     labels = [t for t in toks if t.kind == TXT and abs(t.x0 - col.x0) <= 0.5 * size]
-    return len(labels) >= 2 and all(abs(t.x0 - col.x0) <= 0.5 * size for t in figures)
+    # identifiers are bare digit strings: a share ("100%") or an amount in that place stays a figure
+    return len(labels) >= 2 and bool(figures) and all(
+        abs(t.x0 - col.x0) <= 0.5 * size and t.text.isdigit() for t in figures)
 
 
 def _take_signs(lines: list[_Line], rows: range, cols: list[_Col], size: float) -> None:
