@@ -564,3 +564,26 @@ def test_a_year_before_a_figure_is_no_label_and_shares_flush_left_stay_figures(t
         items += [(50, 100 + 20 * k, "100%", 8), (300, 100 + 20 * k, "100%", 8), (50, 108 + 20 * k, name, 8)]
     cells = [c for t in tables_of(tmp_path, items, "b.pdf") for c in t.cells]
     assert sum(c.value == "100%" and c.box[0] < 60 for c in cells) == 3
+
+
+def test_a_one_column_table_beside_a_text_column(tmp_path: Path) -> None:
+    # a two-column page: a small table of one figure column in the left column, running text in the
+    # right one on the same baselines; two rows under a header, the first label wrapped below its figure
+    prose = ["leave policies to help employees maintain financial", "stability during this period of the year.",
+             "Work-related accidents: in the unlikely event of", "a workplace accident, insurance covers the costs",
+             "costs and provides financial support during recovery", "Inclusion: in the case of a disability, we offer"]
+    items = [(305, 100 + 13 * k, line, 8) for k, line in enumerate(prose)]
+    items += [(55, 100, "Management", 8), (138, 106, "Share of female employees", 8), (55, 110, "level", 8)]
+    items += [(55, 126, "Management", 8), (138, 126, "50%", 8), (55, 135, "Board", 8)]
+    items += [(55, 152, "Executives", 8), (138, 152, "33.8%", 8)]
+    t = only(tables_of(tmp_path, items))
+    c = next(c for c in t.cells if c.value == "50%")
+    assert c.row_label == "Management Board" and "Share of female employees" in c.col_path
+    assert next(c for c in t.cells if c.value == "33.8%").row_label == "Executives"
+    assert all(c.box[2] < 300 for c in t.cells)
+
+
+def test_two_lines_of_label_and_figure_without_a_header_are_no_table(tmp_path: Path) -> None:
+    items = [(55, 100, "Introduction", 8), right(300, 100, "3", 8)]
+    items += [(55, 112, "Our strategy", 8), right(300, 112, "7", 8)]
+    assert tables_of(tmp_path, items) == []

@@ -128,6 +128,9 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
             x = _split_x(lines, y0, y1)
             if x is not None:
                 bands.append((*_band(lines, x, y0, y1), x))
+        for y0, y1, x in _beside_text(lines):
+            if not any(y0 < hi and lo < y1 for lo, hi, _ in bands):
+                bands.append((*_band(lines, x, y0, y1), x))
     tables: list[Table] = []
     prev_bottom = -1e9
     for run in runs:
@@ -188,6 +191,38 @@ def _turned_headers(table: Table, turned: list[Word]) -> Table:
         k = min(range(len(centres)), key=lambda i: abs((c.box[0] + c.box[2]) / 2 - centres[i]))
         cells.append(replace(c, col_path=(text[k], *c.col_path)) if k in text else c)
     return replace(table, cells=tuple(cells))
+
+
+def _beside_text(lines: list[_Line]) -> list[tuple[float, float, float]]:
+    """Where a one-column table stands beside a column of running text (a two-column page): two or
+    more lines of 'label ... figure', then a wide gap and running text of the other column. Gives each
+    such stretch (top, bottom) and the gutter's x, just left of the text column, to read apart."""
+    hits: list[tuple[_Line, float]] = []
+    for ln in lines:
+        toks = ln.toks
+        k = next((k for k, t in enumerate(toks) if t.kind == NUM), None)
+        if k is None or k == 0 or k + 1 >= len(toks) or any(t.kind != TXT for t in toks[:k]):
+            continue
+        fig, text = toks[k], toks[k + 1]
+        if text.kind == TXT and text.words >= 4 and text.x0 - fig.x1 >= 3 * ln.size and all(
+                t.kind == TXT for t in toks[k + 1:]) and fig.x0 - toks[k - 1].x1 >= 2 * ln.size:
+            hits.append((ln, text.x0 - 0.5 * ln.size))
+    out: list[tuple[float, float, float]] = []
+    group: list[tuple[_Line, float]] = []
+
+    def close() -> None:
+        if len(group) >= 2:
+            y0, y1, x = group[0][0].top, group[-1][0].bottom, min(x for _, x in group)
+            if not any(t.x0 < x < t.x1 for ln in lines if ln.bottom > y0 and ln.top < y1 for t in ln.toks):
+                out.append((y0, y1, x))
+        group.clear()
+
+    for ln, x in hits:
+        if group and ln.baseline - group[-1][0].baseline > 4.5 * ln.size:
+            close()
+        group.append((ln, x))
+    close()
+    return out
 
 
 def _band(lines: list[_Line], x: float, y0: float, y1: float) -> tuple[float, float]:
@@ -480,7 +515,8 @@ def _single_value(ln: _Line) -> _Tok | None:
 
 
 def _single_column_runs(lines: list[_Line], taken: set[int]) -> list[list[int]]:
-    """Tables of one figure column ("Renewable energy purchased (PJ) ...... 14"), three rows or more.
+    """Tables of one figure column ("Renewable energy purchased (PJ) ...... 14"), three rows or more,
+    or two under a header; a row's label may wrap onto the line below it.
 
     Accepted when a header stands over the figures, or when the figures look like measured ones
     (separators, decimals, percent) rather than page numbers of a contents list.
@@ -489,31 +525,40 @@ def _single_column_runs(lines: list[_Line], taken: set[int]) -> list[list[int]]:
     cur: list[int] = []
 
     def close() -> None:
-        if len(cur) >= 3:
+        if len(cur) >= 2:
             figs = [_single_value(lines[i]) for i in cur]
             x0 = min(f.x0 for f in figs if f)
             x1 = max(f.x1 for f in figs if f)
-            above = lines[cur[0] - 1] if cur[0] > 0 else None
             size = lines[cur[0]].size
-            headed = above is not None and lines[cur[0]].top - above.bottom <= 2 * size and any(
+            # the header over the figures, perhaps with a wrapped stub line ("level") below it
+            headed = any(lines[cur[0]].top - above.bottom <= 2 * size and any(
                 t.x0 <= x1 + size and t.x1 >= x0 - size for t in above.toks)
+                for above in lines[max(0, cur[0] - 2):cur[0]])
             measured = sum(bool(f and re.search(r"[.,%]", f.text)) for f in figs) >= len(figs) / 2
-            if headed or measured:
+            if headed or (measured and len(cur) >= 3):
                 out.append(list(cur))
         cur.clear()
 
+    last = -1  # the last line of the run: a row or a label wrapped below it
     for i, ln in enumerate(lines):
         fig = _single_value(ln) if i not in taken else None
         if fig is None:
+            prev_fig = _single_value(lines[cur[-1]]) if cur else None
+            wrap = prev_fig is not None and last == i - 1 and ln.toks and ln.toks[-1].x1 < prev_fig.x0 - ln.size and (
+                ln.baseline - lines[last].baseline <= 1.75 * ln.size) and not ln.text[:1].isdigit()
+            if wrap:
+                last = i
+                continue
             close()
             continue
         if cur:
             prev, prev_fig = lines[cur[-1]], _single_value(lines[cur[-1]])
             aligned = prev_fig is not None and (abs(prev_fig.x1 - fig.x1) <= ln.size or abs(
                 prev_fig.x0 - fig.x0) <= ln.size)
-            if cur[-1] != i - 1 or not aligned or ln.baseline - prev.baseline > 4.5 * ln.size:
+            if last != i - 1 or not aligned or ln.baseline - prev.baseline > 4.5 * ln.size:
                 close()
         cur.append(i)
+        last = i
     close()
     return out
 
