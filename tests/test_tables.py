@@ -587,3 +587,16 @@ def test_two_lines_of_label_and_figure_without_a_header_are_no_table(tmp_path: P
     items = [(55, 100, "Introduction", 8), right(300, 100, "3", 8)]
     items += [(55, 112, "Our strategy", 8), right(300, 112, "7", 8)]
     assert tables_of(tmp_path, items) == []
+
+
+def test_a_section_with_a_unit_heads_its_rows_and_gives_their_unit(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [(50, 100, "Training", 8), right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Persons trained", ["5,082", "6,688"], cols=cols)
+    items += [(50, 136, "by region (%)", 8)]
+    items += row_items(154, "Europe", ["7", "10"], x=58, cols=cols)
+    items += row_items(172, "Asia-Pacific (APAC)", ["9", "14"], x=58, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Asia-Pacific (APAC)", "2023")
+    assert (c.value, c.unit, c.row_path) == ("14", "%", ("by region (%)", "Asia-Pacific (APAC)"))
+    assert cell(t, "Persons trained", "2023").row_path == ("Persons trained",)

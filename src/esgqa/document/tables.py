@@ -1039,7 +1039,9 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 stack.clear()
                 history.clear()
-                continue
+                if _is_unit(text):
+                    continue
+                # "by region (%)" names the block as well as its unit: it heads the rows below it
             # a plain section level with a bold one ("Gender" under "Permanent employment contract") is its child
             while stack and stack[-1].x0 >= x0 - tol and not (
                     stack[-1].bold and not bold and abs(stack[-1].x0 - x0) <= tol):
