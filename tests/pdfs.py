@@ -82,7 +82,7 @@ def scanned_pdf(text: str) -> bytes:
 # Text placed at positions, as a table sets it. Courier: every glyph is 0.6 em wide, so a test can
 # right-align figures and put a footnote mark or a subscript exactly after the glyphs before it.
 # Word spacing is narrowed to 0.3 em, a proportional font's space, so words stay one phrase.
-Placed = tuple  # (x, baseline from the top, text, size) or (x, baseline, text, size, bold)
+Placed = tuple  # (x, baseline from the top, text, size), (..., bold) or (..., bold, turned): turned reads upwards
 
 
 def courier_width(text: str, size: float) -> float:
@@ -109,6 +109,10 @@ def placed_pdf(pages: list[list[Placed]], width: float = 595, height: float = 84
             x, top, text, size = item[:4]
             font = "/F2" if len(item) > 4 and item[4] else "/F1"
             esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            if len(item) > 5 and item[5]:  # turned 90 degrees: the baseline runs up the page from (x, top)
+                ops.append(f"BT {font} {size} Tf {-0.3 * size:.2f} Tw 0 1 -1 0 {x:.2f} {height - top:.2f} Tm "
+                           f"({esc}) Tj ET")
+                continue
             ops.append(f"BT {font} {size} Tf {-0.3 * size:.2f} Tw {x:.2f} {height - top:.2f} Td ({esc}) Tj ET")
         stream = "\n".join(ops).encode("cp1252", errors="replace")
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] "

@@ -431,3 +431,172 @@ def test_a_lead_in_sentence_between_figures_starts_another_table(tmp_path: Path)
     assert len(tables) == 2, [t.rows() for t in tables]
     assert cell(tables[1], "Expense incurred", "Employee").value == "125"
     assert cell(tables[0], "Total", "Q4 2018").value == "32"
+
+
+def test_sideways_column_headers_head_their_columns(tmp_path: Path) -> None:
+    # an EU taxonomy table: headers turned upright over narrow columns, two lines over the first one,
+    # and a group row with no figures that splits the table below them
+    items = [(50, 150, "Economic activities", 7)]
+    items += [(294, 148, "Absolute CapEx", 7, False, True), (302, 148, "in TEUR", 7, False, True)]
+    items += [(374, 148, "Proportion of CapEx", 7, False, True), (452, 148, "Code", 7, False, True)]
+    cols = (300, 380, 460)
+    items += row_items(170, "Electricity from solar", ["1,409", "4.6%", "4.1"], cols=cols)
+    items += row_items(188, "Acquisition of buildings", ["14,191", "46.3%", "7.7"], cols=cols)
+    items += [(50, 240, "A.2 Taxonomy-eligible but not environmentally sustainable activities", 7)]
+    items += [(50, 250, "(not taxonomy-aligned activities)", 7)]
+    items += row_items(290, "Transport by motorbikes", ["1,845", "6.0%", "6.5"], cols=cols)
+    items += row_items(308, "Data processing", ["152", "0.5%", "8.1"], cols=cols)
+    tables = tables_of(tmp_path, items)
+    cells = {c.value: c for t in tables for c in t.cells}
+    assert cells["14,191"].col_path[0] == "Absolute CapEx in TEUR"
+    assert cells["46.3%"].col_path[0] == "Proportion of CapEx"
+    assert cells["4.1"].col_path[0] == "Code"
+    assert cells["1,845"].col_path[0] == "Absolute CapEx in TEUR"  # the table's part under the group row too
+    assert all("CapEx" not in " ".join((*c.row_path, t.caption)) for t in tables for c in t.cells)
+
+
+def test_sideways_text_stays_out_of_the_lines(tmp_path: Path) -> None:
+    items = [(30, 400, "Group management report", 8, False, True)]  # a turned margin tab beside the table
+    items += row_items(128, "Scope 1 emissions", ["1,234", "2,345"], cols=(300, 380))
+    items += row_items(146, "Scope 2 emissions", ["100", "200"], cols=(300, 380))
+    words = read_words(write(tmp_path / "m.pdf", placed_pdf([items])))[1]
+    assert [w.text for w in words if w.vertical] == ["Group management report"]
+    t = only(find_tables(words, 1))
+    assert t.cells[0].row_path == ("Scope 1 emissions",) and t.cells[0].value == "1,234"
+    assert all(c.col_path == () for c in t.cells)
+    # a lone turned line over one column (a chart's axis title above) heads nothing either
+    axis = [(297, 110, "(Thousands m3)", 7, False, True)]
+    t = only(find_tables(read_words(write(tmp_path / "a.pdf", placed_pdf([items + axis])))[1], 1))
+    assert all(c.col_path == () for c in t.cells)
+
+
+def test_identifiers_wrapped_under_a_label_are_part_of_it(tmp_path: Path) -> None:
+    # a mine safety table: "Plant ID:" wraps onto the identifier, the figures stand on the label's last line
+    cols = (300, 380)
+    items = [(50, 100, "Mine name / ID", 7), right(300, 100, "S&S (#)", 7), right(380, 100, "Proposed ($)", 7)]
+    y = 112
+    plants = [("North Plant ID:", "3102153", ["—", "—"]), ("South Plant ID:", "0300426", ["3", "8,749"]),
+              ("Corona Plant ID:", "0400191", ["4", "2,616"])]
+    for name, ident, figs in plants:
+        items += [(50, y, name, 7)]
+        items += [(50, y + 8, ident, 7)] + [right(c, y + 8, v, 7) for c, v in zip(cols, figs)]
+        y += 16
+    items += row_items(y, "Total", ["7", "11,365"], cols=cols, size=7)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Corona Plant ID: 0400191", "S&S (#)").value == "4"
+    assert cell(t, "South Plant ID: 0300426", "Proposed ($)").value == "8,749"
+    assert cell(t, "Total", "Proposed ($)").value == "11,365"
+    assert not any(c.value in ("3102153", "0300426", "0400191") for c in t.cells)
+
+
+def test_a_group_row_over_several_lines_keeps_the_table_whole(tmp_path: Path) -> None:
+    # a group row and a wrapped label fill more than eight lines between two rows of figures: label
+    # text left of the figures, so one table, and the rows below sit under the group row
+    cols = (300, 380)
+    items = [(50, 100, "Activity", 6), right(300, 100, "2022", 6), right(380, 100, "2023", 6)]
+    items += row_items(114, "Solar power", ["1,409", "4.6"], cols=cols, size=6)
+    for y, text in [(128, "A.2 Taxonomy-eligible but not"), (135, "environmentally sustainable"),
+                    (142, "activities (not taxonomy-aligned"), (149, "activities)"),
+                    (161, "Collection and transport of"), (168, "non-hazardous waste in source")]:
+        items += [(50, y, text, 6)]
+    items += row_items(175, "segregated fractions", ["121", "1.3"], cols=cols, size=6)
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Collection and transport of non-hazardous waste in source segregated fractions", "2022")
+    assert c.value == "121" and c.row_path[0].startswith("A.2 Taxonomy-eligible")
+    assert cell(t, "Solar power", "2023").value == "4.6"
+
+
+def test_empty_space_still_parts_two_tables(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [(50, 100, "Site", 6), right(300, 100, "2022", 6), right(380, 100, "2023", 6)]
+    items += row_items(114, "North", ["1,409", "4.6"], cols=cols, size=6)
+    items += row_items(122, "South", ["1,509", "5.6"], cols=cols, size=6)
+    items += [(50, 150, "East and west", 6)]
+    items += row_items(215, "East", ["121", "1.3"], cols=cols, size=6)
+    items += row_items(223, "West", ["131", "1.4"], cols=cols, size=6)
+    assert len(tables_of(tmp_path, items)) == 2
+
+
+def test_a_label_printed_in_the_cell_names_its_figure(tmp_path: Path) -> None:
+    # a goals table: "Ever assessed: 80 %" holds a sub-label and the figure in one cell
+    items = [(50, 100, "KPI", 8), (300, 100, "Goals 2025", 8), (420, 100, "Results 2023", 8)]
+    items += [(50, 118, "Share of products", 8), (300, 118, "40 %", 8), (420, 118, "23.5 %", 8)]
+    items += [(50, 136, "Purchasing volume", 8), (300, 136, "Ever assessed: 80 %", 8),
+              (420, 136, "Ever assessed: 46.4 %", 8)]
+    items += [(50, 154, "Share of women", 8), (300, 154, "45 %", 8), (420, 154, "33.8%", 8)]
+    t = only(tables_of(tmp_path, items))
+    cells = {c.value: c for c in t.cells}
+    assert cells["80 %"].row_path == ("Purchasing volume", "Ever assessed")
+    assert cells["80 %"].col_path == ("Goals 2025",) and cells["46.4 %"].col_path == ("Results 2023",)
+    assert cells["33.8%"].row_path == ("Share of women",) and cells["33.8%"].col_path == ("Results 2023",)
+    assert "Ever assessed: 80 %" not in cells
+
+
+def test_a_sentence_ending_in_a_figure_is_no_labelled_cell(tmp_path: Path) -> None:
+    items = [(50, 100, "The share of women in management positions in 2023 was: 33.8 %", 8)]
+    assert tables_of(tmp_path, items) == []
+
+
+def test_a_heading_left_of_the_rows_is_no_label_wrapped_above_its_figures(tmp_path: Path) -> None:
+    # headings stand left of the indented rows on tight leading: the rows below them keep their own labels
+    cols = (300, 380)
+    items = [(50, 100, "Rate", 7), right(300, 100, "U.S.", 7), right(380, 100, "Other", 7)]
+    items += [(50, 110, "December 31 liability:", 7)]
+    items += row_items(119, "Benefit obligation", ["4.36 %", "2.50 %"], x=58, cols=cols, size=7)
+    items += [(50, 128, "Net periodic cost:", 7)]
+    items += row_items(137, "Service cost", ["4.47 %", "2.36 %"], x=58, cols=cols, size=7)
+    items += row_items(146, "Interest cost", ["4.04 %", "2.26 %"], x=58, cols=cols, size=7)
+    t = only(tables_of(tmp_path, items))
+    interest = next(c for c in t.cells if c.value == "4.04 %")
+    assert interest.row_label == "Interest cost" and "Service cost" not in " ".join(interest.row_path)
+
+
+def test_a_year_before_a_figure_is_no_label_and_shares_flush_left_stay_figures(tmp_path: Path) -> None:
+    items = [(50, 100, "Rate", 8), (300, 100, "Goals", 8), (420, 100, "Results", 8)]
+    items += [(50, 118, "Interest rate", 8), (300, 118, "3.5 %", 8), (420, 118, "3.8 %", 8)]
+    items += [(50, 136, "Salary increase", 8), (300, 136, "2023: 5.50%", 8), (420, 136, "2024: 5.00%", 8)]
+    items += [(50, 154, "Staff turnover", 8), (300, 154, "4.0 %", 8), (420, 154, "4.2 %", 8)]
+    cells = [c for t in tables_of(tmp_path, items) for c in t.cells]
+    assert not any(c.row_path and c.row_path[-1] in ("2023", "2024") for c in cells)
+    # shares set flush left over company names: figures, not identifiers in the labels
+    items = []
+    for k, name in enumerate(["Alpha GmbH", "Beta AG", "Gamma SE"]):
+        items += [(50, 100 + 20 * k, "100%", 8), (300, 100 + 20 * k, "100%", 8), (50, 108 + 20 * k, name, 8)]
+    cells = [c for t in tables_of(tmp_path, items, "b.pdf") for c in t.cells]
+    assert sum(c.value == "100%" and c.box[0] < 60 for c in cells) == 3
+
+
+def test_a_one_column_table_beside_a_text_column(tmp_path: Path) -> None:
+    # a two-column page: a small table of one figure column in the left column, running text in the
+    # right one on the same baselines; two rows under a header, the first label wrapped below its figure
+    prose = ["leave policies to help employees maintain financial", "stability during this period of the year.",
+             "Work-related accidents: in the unlikely event of", "a workplace accident, insurance covers the costs",
+             "costs and provides financial support during recovery", "Inclusion: in the case of a disability, we offer"]
+    items = [(305, 100 + 13 * k, line, 8) for k, line in enumerate(prose)]
+    items += [(55, 100, "Management", 8), (138, 106, "Share of female employees", 8), (55, 110, "level", 8)]
+    items += [(55, 126, "Management", 8), (138, 126, "50%", 8), (55, 135, "Board", 8)]
+    items += [(55, 152, "Executives", 8), (138, 152, "33.8%", 8)]
+    t = only(tables_of(tmp_path, items))
+    c = next(c for c in t.cells if c.value == "50%")
+    assert c.row_label == "Management Board" and "Share of female employees" in c.col_path
+    assert next(c for c in t.cells if c.value == "33.8%").row_label == "Executives"
+    assert all(c.box[2] < 300 for c in t.cells)
+
+
+def test_two_lines_of_label_and_figure_without_a_header_are_no_table(tmp_path: Path) -> None:
+    items = [(55, 100, "Introduction", 8), right(300, 100, "3", 8)]
+    items += [(55, 112, "Our strategy", 8), right(300, 112, "7", 8)]
+    assert tables_of(tmp_path, items) == []
+
+
+def test_a_section_with_a_unit_heads_its_rows_and_gives_their_unit(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [(50, 100, "Training", 8), right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Persons trained", ["5,082", "6,688"], cols=cols)
+    items += [(50, 136, "by region (%)", 8)]
+    items += row_items(154, "Europe", ["7", "10"], x=58, cols=cols)
+    items += row_items(172, "Asia-Pacific (APAC)", ["9", "14"], x=58, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    c = cell(t, "Asia-Pacific (APAC)", "2023")
+    assert (c.value, c.unit, c.row_path) == ("14", "%", ("by region (%)", "Asia-Pacific (APAC)"))
+    assert cell(t, "Persons trained", "2023").row_path == ("Persons trained",)

@@ -104,7 +104,7 @@ def page_blocks(words: list[Word], page: int, tables: list[Table], body: float) 
     inside = [t.box for t in tables if t.page == page]
     out: list[Block] = [Block(kind="table", page=page, box=t.box, text="\n".join(t.rows()), size=body)
                         for t in tables if t.page == page]
-    free = [w for w in words if not any(_within(w.box, b) for b in inside)]
+    free = [w for w in words if not w.vertical and not any(_within(w.box, b) for b in inside)]
     for group in _stack(_segments(free)):
         text = " ".join(s.text for s in group)
         box = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].bottom)

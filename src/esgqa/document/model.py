@@ -23,6 +23,7 @@ class Word:
     size: float  # font size in points: tells a footnote mark or subscript from the text around it
     baseline: float = 0.0  # y of the baseline, top-down; words of one printed line share it
     bold: bool = False
+    vertical: bool = False  # a line of text turned 90 degrees (a narrow column's header): one word per line
 
     @property
     def box(self) -> Box:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from esgqa.document.model import Box, Cell, Table, Word
 from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
@@ -72,6 +72,7 @@ class _Tok:
     words: int = 1
     unit: str = ""  # a unit printed in the cell itself: "7,471 t CO2e"
     parts: tuple[_W, ...] = ()  # a text phrase's words, to split it where a column starts
+    label: str = ""  # a label printed in the cell before its figure: "Ever assessed: 80 %"
 
     @property
     def xc(self) -> float:
@@ -103,7 +104,9 @@ def find_tables(words: list[Word], page: int) -> list[Table]:
     text is still read, and one odd page must not stop a report's ingest.
     """
     try:
-        return _find(words, page, depth=0)
+        turned = [w for w in words if w.vertical]
+        tables = _find([w for w in words if not w.vertical], page, depth=0)
+        return [_turned_headers(t, turned) for t in tables] if turned else tables
     except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
         log.warning("table reader failed on page %d", page, exc_info=True)
         return []
@@ -125,6 +128,9 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
             x = _split_x(lines, y0, y1)
             if x is not None:
                 bands.append((*_band(lines, x, y0, y1), x))
+        for y0, y1, x in _beside_text(lines):
+            if not any(y0 < hi and lo < y1 for lo, hi, _ in bands):
+                bands.append((*_band(lines, x, y0, y1), x))
     tables: list[Table] = []
     prev_bottom = -1e9
     for run in runs:
@@ -139,6 +145,84 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
         tables.extend(_find([w for w in window if w.xc < x], page, depth + 1))
         tables.extend(_find([w for w in window if w.xc >= x], page, depth + 1))
     return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
+
+
+_TURNED_REACH = 400.0  # points: how far above a table a sideways header may stand (group rows between)
+
+
+def _column_spans(table: Table) -> list[tuple[float, float, float]]:
+    """Each column's centre and extent, left to right."""
+    out = []
+    for x in _column_centres(table.cells):
+        near = [c for c in table.cells if abs((c.box[0] + c.box[2]) / 2 - x) <= 6.0]
+        out.append((x, min(c.box[0] for c in near), max(c.box[2] for c in near)))
+    return out
+
+
+def _column_under(table: Table, w: Word) -> int | None:
+    """The column a sideways header line stands over: the nearest whose extent it is within 1.5 em of."""
+    fits = [(abs(w.xc - x), k) for k, (x, x0, x1) in enumerate(_column_spans(table))
+            if x0 - 1.5 * w.size <= w.xc <= x1 + 1.5 * w.size]
+    return min(fits)[1] if fits else None
+
+
+def _turned_headers(table: Table, turned: list[Word]) -> Table:
+    """Column headers set sideways (EU taxonomy tables turn theirs to fit twenty narrow columns).
+
+    The nearest band of vertical lines above a column heads it, above any header the column has, also
+    when group rows split the table below it in two; lines over one column read left to right. Two
+    columns or more must have them: a lone turned line is an axis title.
+    """
+    body_top = min(c.box[1] for c in table.cells)
+    heads: dict[int, list[Word]] = {}
+    for w in turned:
+        k = _column_under(table, w)
+        if k is not None and w.text and w.bottom <= body_top and table.box[1] - w.bottom <= _TURNED_REACH:
+            heads.setdefault(k, []).append(w)
+    for k, ws in heads.items():
+        nearest = max(w.bottom for w in ws)
+        heads[k] = [w for w in ws if w.bottom >= nearest - 2 * w.size]
+    if len(heads) < 2:
+        return table  # one turned line over one column is a chart's axis title, not a row of headers
+    centres = [x for x, _, _ in _column_spans(table)]
+    text = {k: " ".join(w.text for w in sorted(ws, key=lambda w: w.x0)) for k, ws in heads.items()}
+    cells = []
+    for c in table.cells:
+        k = min(range(len(centres)), key=lambda i: abs((c.box[0] + c.box[2]) / 2 - centres[i]))
+        cells.append(replace(c, col_path=(text[k], *c.col_path)) if k in text else c)
+    return replace(table, cells=tuple(cells))
+
+
+def _beside_text(lines: list[_Line]) -> list[tuple[float, float, float]]:
+    """Where a one-column table stands beside a column of running text (a two-column page): two or
+    more lines of 'label ... figure', then a wide gap and running text of the other column. Gives each
+    such stretch (top, bottom) and the gutter's x, just left of the text column, to read apart."""
+    hits: list[tuple[_Line, float]] = []
+    for ln in lines:
+        toks = ln.toks
+        k = next((k for k, t in enumerate(toks) if t.kind == NUM), None)
+        if k is None or k == 0 or k + 1 >= len(toks) or any(t.kind != TXT for t in toks[:k]):
+            continue
+        fig, text = toks[k], toks[k + 1]
+        if text.kind == TXT and text.words >= 4 and text.x0 - fig.x1 >= 3 * ln.size and all(
+                t.kind == TXT for t in toks[k + 1:]) and fig.x0 - toks[k - 1].x1 >= 2 * ln.size:
+            hits.append((ln, text.x0 - 0.5 * ln.size))
+    out: list[tuple[float, float, float]] = []
+    group: list[tuple[_Line, float]] = []
+
+    def close() -> None:
+        if len(group) >= 2:
+            y0, y1, x = group[0][0].top, group[-1][0].bottom, min(x for _, x in group)
+            if not any(t.x0 < x < t.x1 for ln in lines if ln.bottom > y0 and ln.top < y1 for t in ln.toks):
+                out.append((y0, y1, x))
+        group.clear()
+
+    for ln, x in hits:
+        if group and ln.baseline - group[-1][0].baseline > 4.5 * ln.size:
+            close()
+        group.append((ln, x))
+    close()
+    return out
 
 
 def _band(lines: list[_Line], x: float, y0: float, y1: float) -> tuple[float, float]:
@@ -276,8 +360,28 @@ def _phrase_tokens(phrases: list[list[_W]], size: float) -> list[_Tok]:
             unit = " ".join(w.text for w in ph[1:])
             out.append(_Tok(ph[0].text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), NUM, marks, unit=unit))
             continue
+        if (labelled := _labelled(ph, size)) is not None:
+            out.append(labelled)
+            continue
         out.append(_Tok(text, ph[0].x0, ph[-1].x1, _top(ph), _bottom(ph), TXT, marks, len(ph), parts=tuple(ph)))
     return out
+
+
+def _labelled(ph: list[_W], size: float) -> _Tok | None:
+    """A cell that prints its own short label before its figure ("Ever assessed: 80 %"): the figure,
+    carrying the label (up to four words ending in a colon, with a letter in them) to name it under the row."""
+    j = next((j for j in range(min(4, len(ph) - 1)) if ph[j].text.endswith(":")), None)
+    if j is None or not any(c.isalpha() for w in ph[:j + 1] for c in w.text):
+        return None  # "2023: 5.50%" pairs a year with its figure: no label to name a row by
+    rest = ph[j + 1:]
+    if not all(_is_num(w.text) or _SYMBOL.fullmatch(w.text) for w in rest) or not any(_is_num(w.text) for w in rest):
+        return None
+    figs = _figures(rest, size)
+    if len(figs) != 1 or figs[0].kind != NUM:
+        return None
+    figs[0].label = " ".join(w.text for w in ph[:j + 1]).rstrip(":").strip()
+    figs[0].x0 = ph[0].x0  # the cell, label and figure, stands in the column
+    return figs[0]
 
 
 def _figures(ph: list[_W], size: float) -> list[_Tok]:
@@ -373,7 +477,7 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
             right = max(t.x1 for j in cur for t in lines[j].values)
             between = lines[cur[-1] + 1:i]
             edge = min(lines[j].toks[0].x0 for j in cur)  # the table's left edge
-            if ln.top - prev.bottom > 8 * ln.size or any(
+            if _apart(prev, ln, between, left) or any(
                     _is_prose(b, left, right) or _is_year_row(b) or _is_lead_in(b, edge, ln.size) for b in between):
                 runs.append(cur)
                 cur = []
@@ -383,6 +487,20 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
     taken = {i for run in runs for i in range(run[0], run[-1] + 1)}
     runs.extend(_single_column_runs(lines, taken))
     return sorted(runs)
+
+
+def _apart(prev: _Line, ln: _Line, between: list[_Line], left: float) -> bool:
+    """Do two rows of figures stand too far apart for one table? Eight lines of empty space part them;
+    label lines left of the figures (a group row, a label wrapped over several lines) fill the space
+    and keep the table whole, up to sixteen lines."""
+    gap = ln.top - prev.bottom
+    if gap <= 8 * ln.size:
+        return False
+    labels = bool(between) and all(b.toks[-1].x1 < left and b.size <= 1.1 * ln.size for b in between if b.toks)
+    if not labels or gap > 16 * ln.size:
+        return True
+    edges = [prev.bottom] + [y for b in between for y in (b.top, b.bottom)] + [ln.top]
+    return max(b - a for a, b in zip(edges[::2], edges[1::2])) > 8 * ln.size
 
 
 def _single_value(ln: _Line) -> _Tok | None:
@@ -397,7 +515,8 @@ def _single_value(ln: _Line) -> _Tok | None:
 
 
 def _single_column_runs(lines: list[_Line], taken: set[int]) -> list[list[int]]:
-    """Tables of one figure column ("Renewable energy purchased (PJ) ...... 14"), three rows or more.
+    """Tables of one figure column ("Renewable energy purchased (PJ) ...... 14"), three rows or more,
+    or two under a header; a row's label may wrap onto the line below it.
 
     Accepted when a header stands over the figures, or when the figures look like measured ones
     (separators, decimals, percent) rather than page numbers of a contents list.
@@ -406,31 +525,40 @@ def _single_column_runs(lines: list[_Line], taken: set[int]) -> list[list[int]]:
     cur: list[int] = []
 
     def close() -> None:
-        if len(cur) >= 3:
+        if len(cur) >= 2:
             figs = [_single_value(lines[i]) for i in cur]
             x0 = min(f.x0 for f in figs if f)
             x1 = max(f.x1 for f in figs if f)
-            above = lines[cur[0] - 1] if cur[0] > 0 else None
             size = lines[cur[0]].size
-            headed = above is not None and lines[cur[0]].top - above.bottom <= 2 * size and any(
+            # the header over the figures, perhaps with a wrapped stub line ("level") below it
+            headed = any(lines[cur[0]].top - above.bottom <= 2 * size and any(
                 t.x0 <= x1 + size and t.x1 >= x0 - size for t in above.toks)
+                for above in lines[max(0, cur[0] - 2):cur[0]])
             measured = sum(bool(f and re.search(r"[.,%]", f.text)) for f in figs) >= len(figs) / 2
-            if headed or measured:
+            if headed or (measured and len(cur) >= 3):
                 out.append(list(cur))
         cur.clear()
 
+    last = -1  # the last line of the run: a row or a label wrapped below it
     for i, ln in enumerate(lines):
         fig = _single_value(ln) if i not in taken else None
         if fig is None:
+            prev_fig = _single_value(lines[cur[-1]]) if cur else None
+            wrap = prev_fig is not None and last == i - 1 and ln.toks and ln.toks[-1].x1 < prev_fig.x0 - ln.size and (
+                ln.baseline - lines[last].baseline <= 1.75 * ln.size) and not ln.text[:1].isdigit()
+            if wrap:
+                last = i
+                continue
             close()
             continue
         if cur:
             prev, prev_fig = lines[cur[-1]], _single_value(lines[cur[-1]])
             aligned = prev_fig is not None and (abs(prev_fig.x1 - fig.x1) <= ln.size or abs(
                 prev_fig.x0 - fig.x0) <= ln.size)
-            if cur[-1] != i - 1 or not aligned or ln.baseline - prev.baseline > 4.5 * ln.size:
+            if last != i - 1 or not aligned or ln.baseline - prev.baseline > 4.5 * ln.size:
                 close()
         cur.append(i)
+        last = i
     close()
     return out
 
@@ -564,6 +692,12 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
     if not strong:
         return None
     size = statistics.median(lines[i].size for i in run)
+    if len(strong) > 1 and _is_label_column(lines, run, strong[0], size):
+        for i in range(run[0], run[-1] + 1):
+            for t in lines[i].toks:
+                if t.kind == NUM and t.x0 < strong[0].x1 and strong[0].x0 < t.x1:
+                    t.kind = TXT  # an identifier that is part of the row's label, not a figure
+        strong = strong[1:]
     zone = strong[0].x0 - size  # figures start here; row labels stand left of it
     first, last = run[0], run[-1]
     pitch = statistics.median([lines[b].baseline - lines[a].baseline for a, b in zip(run, run[1:])] or [3 * size])
@@ -592,6 +726,23 @@ def _table(lines: list[_Line], run: list[int], page: int, above: float) -> Table
             t.x1 > zone for t in lines[body_start - 1].toks) and lines[body_start - 1].baseline > above:
         body_start -= 1
     return _assemble(lines, list(range(body_start, last + 1)), header, cols, size, pitch, caption, page)
+
+
+def _is_label_column(lines: list[_Line], run: list[int], col: _Col, size: float) -> bool:
+    """Is the first figure column part of the row labels ("Plant ID:" wrapped onto "0400191")?
+
+    Figures stand right of their labels; numbers that nothing stands left of, set flush left with
+    label text of the same column ("Total", a wrapped "Plant ID:"), are identifiers in the labels.
+    """
+    rows = range(run[0], run[-1] + 1)
+    toks = [t for i in rows for t in lines[i].toks]
+    if any(t.x1 < col.x0 - 0.5 * size for t in toks):
+        return False  # a label column stands left of it: it holds figures
+    figures = [t for t in toks if t.kind == NUM and t.x0 < col.x1 and col.x0 < t.x1]
+    labels = [t for t in toks if t.kind == TXT and abs(t.x0 - col.x0) <= 0.5 * size]
+    # identifiers are bare digit strings: a share ("100%") or an amount in that place stays a figure
+    return len(labels) >= 2 and bool(figures) and all(
+        abs(t.x0 - col.x0) <= 0.5 * size and t.text.isdigit() for t in figures)
 
 
 def _take_signs(lines: list[_Line], rows: range, cols: list[_Col], size: float) -> None:
@@ -888,7 +1039,9 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 stack.clear()
                 history.clear()
-                continue
+                if _is_unit(text):
+                    continue
+                # "by region (%)" names the block as well as its unit: it heads the rows below it
             # a plain section level with a bold one ("Gender" under "Permanent employment contract") is its child
             while stack and stack[-1].x0 >= x0 - tol and not (
                     stack[-1].bold and not bold and abs(stack[-1].x0 - x0) <= tol):
@@ -918,7 +1071,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 unit = t.unit or row_unit or ("%" if value.endswith("%") else "") or col_units[k] or (
                     section_unit or marker_unit or table_unit)
                 number = cell_number(value, conventions[k]) if t.kind == NUM else None
-                cells.append(Cell(value, number, path, tuple(col_paths[k]), unit,
+                cells.append(Cell(value, number, path + ((t.label,) if t.label else ()), tuple(col_paths[k]), unit,
                                   (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
             n_row += 1
             if text:
@@ -1003,15 +1156,32 @@ def _label_columns(lines: list[_Line], groups: dict[int, list[list[_Tok]]], row_
 
 
 def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
-    """Fragments on tight leading form one block (a wrapped label); a block holds at most one row."""
+    """Fragments on tight leading form one block (a wrapped label); a block holds at most one row.
+
+    A label line between two rows on tight leading goes with the row above, unless the table sets its
+    figures on a label's last line (its first label wraps above its figures, flush with it): then a
+    line flush with the next row that does not read as a continuation (it starts in lower case) opens
+    the next row's label. A line standing left of the rows is a heading over them, not a wrap.
+    """
+    def tight(a: _Frag, b: _Frag) -> bool:
+        return b.baseline - a.baseline <= min(1.75 * b.size, 0.8 * pitch)
+
+    def flush(a: _Frag, b: _Frag) -> bool:
+        return abs(a.x0 - b.x0) <= 0.5 * size
+
+    upward = len(frags) >= 2 and not frags[0].is_row and frags[1].is_row and tight(frags[0], frags[1]) and flush(
+        frags[0], frags[1])
     blocks: list[list[_Frag]] = []
-    for f in frags:
+    for n, f in enumerate(frags):
         if blocks:
-            prev = blocks[-1][-1]
-            tight = f.baseline - prev.baseline <= min(1.75 * f.size, 0.8 * pitch)
-            if tight and not (f.is_row and any(g.is_row for g in blocks[-1])):
-                blocks[-1].append(f)
-                continue
+            has_row = any(g.is_row for g in blocks[-1])
+            if tight(blocks[-1][-1], f) and not (f.is_row and has_row):
+                nxt = frags[n + 1] if n + 1 < len(frags) else None
+                leads = upward and has_row and not f.is_row and nxt is not None and nxt.is_row and tight(
+                    f, nxt) and flush(f, nxt) and not f.text[:1].islower()
+                if not leads:
+                    blocks[-1].append(f)
+                    continue
         blocks.append([f])
     return blocks
 

@@ -25,9 +25,38 @@ def page_words(page: pdfium.PdfPage) -> list[Word]:
     """The words of one page in content order, boxes top-down in PDF points."""
     tp = page.get_textpage()
     try:
-        return list(_words(tp, page.get_height()))
+        turned: list[tuple[str, float, float, float, float, float, bool]] = []
+        words = list(_words(tp, page.get_height(), turned))
+        return words + _vertical_lines(turned)
     finally:
         tp.close()
+
+
+def _vertical_lines(chars: list[tuple[str, float, float, float, float, float, bool]]) -> list[Word]:
+    """Turned characters (content order) grouped into vertical lines: a header set sideways over a
+    narrow column ("Proportion of CapEx" reading upwards) is one line, however many words it has."""
+    out: list[Word] = []
+    cur: list | None = None  # [text, x0, top, x1, bottom, size, last top, last bottom]
+    for ch, x0, top, x1, bottom, size, space in chars:
+        if cur is not None:
+            xc, cxc = (x0 + x1) / 2, (cur[1] + cur[3]) / 2
+            gap = min(abs(top - cur[7]), abs(cur[6] - bottom))
+            if abs(xc - cxc) <= 0.4 * size and gap <= 1.2 * size and abs(size - cur[5]) <= 0.2 * size:
+                cur[0] += (" " if space or gap > 0.25 * size else "") + ch
+                cur[1], cur[2], cur[3], cur[4] = min(cur[1], x0), min(cur[2], top), max(cur[3], x1), max(cur[4], bottom)
+                cur[6], cur[7] = top, bottom
+                continue
+            out.append(_vertical(cur))
+        cur = [ch, x0, top, x1, bottom, size, top, bottom]
+    if cur is not None:
+        out.append(_vertical(cur))
+    return out
+
+
+def _vertical(cur: list) -> Word:
+    text = unicodedata.normalize("NFC", cur[0]).strip()
+    return Word(text, round(cur[1], 2), round(cur[2], 2), round(cur[3], 2), round(cur[4], 2), round(cur[5], 2),
+                round(cur[4], 2), vertical=True)
 
 
 def _codes(raw: object, n: int) -> list[int]:
@@ -40,7 +69,8 @@ def _codes(raw: object, n: int) -> list[int]:
     return codes
 
 
-def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
+def _words(tp: pdfium.PdfTextPage, height: float,
+           turned: list[tuple[str, float, float, float, float, float, bool]] | None = None) -> Iterator[Word]:
     """Group characters into words: one box call per character, origin and font only per word.
 
     Within a word, a character on the same baseline (same box bottom) and of the same height follows
@@ -60,9 +90,11 @@ def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
     get_matrix = pdfium_c.FPDFText_GetMatrix
     p_rect, p_mat, p_ox, p_oy = ctypes.byref(rect), ctypes.byref(mat), ctypes.byref(ox), ctypes.byref(oy)
     cur: list | None = None  # [chars, x0, top, x1, bottom, size, baseline, bold, box bottom, box height, last left]
+    space = False  # a break since the last turned character
     for i in range(n):
         code = codes[i]
         if code in _BREAKS or code < 0x20 or 0xFFF0 <= code:
+            space = True
             if cur is not None and not (code == 0x20 and is_generated(raw, i) and _tiny_gap(raw, i, n, cur, height)):
                 yield _word(cur)
                 cur = None
@@ -86,7 +118,12 @@ def _words(tp: pdfium.PdfTextPage, height: float) -> Iterator[Word]:
             cur = None
         get_matrix(raw, i, p_mat)
         if abs(mat.b) > 0.1 * abs(mat.a) or abs(mat.c) > 0.1 * abs(mat.d):
-            continue  # rotated text (a vertical margin label) is no part of a line or a table
+            # turned text is no part of a line; set upright-turned (90 degrees) it may head a column
+            if turned is not None and abs(mat.a) <= 0.1 * abs(mat.b) and abs(mat.d) <= 0.1 * abs(mat.c):
+                size = get_size(raw, i) * abs(mat.b) or (right - left) / 1.2
+                turned.append((ch, left, height - top, right, height - bottom, size, space))
+                space = False
+            continue
         get_origin(raw, i, p_ox, p_oy)
         # pdfium's font size leaves out the text matrix: "1 Tf" scaled by "7 0 0 7 Tm" is 7 pt
         size = get_size(raw, i) * abs(mat.d) or h / 1.2
