@@ -89,6 +89,27 @@ def test_levels_ratchet_up_and_gate_a_fall(tmp_path):
     assert len(check_gates("acme", {"accuracy": 0.6 - 2 / 30, "questions": 30, "hit5": 0.9}, g)) == 1
 
 
+def test_recording_keeps_the_files_comments(tmp_path):
+    from esgqa.evals.run import SetRun
+    from esgqa.evals.sets import EvalSet
+
+    gates = tmp_path / "gates.toml"
+    gates.write_text("# our header\ntolerance = 0.02\n\n[levels.acme]\naccuracy = 0.5  # was 0.6: one question\n"
+                     "hit5 = 0.9  # = baseline\n\n[levels.other]\naccuracy = 0.4\n")
+    es = EvalSet("acme", tmp_path / "acme.jsonl", [], "tuning", [])
+    record_levels([SetRun(es, [], {"accuracy": 0.4, "hit5": 0.95})], gates)
+    text = gates.read_text()
+    assert text.startswith("# our header\n")
+    assert "accuracy = 0.5  # was 0.6: one question" in text  # not raised: its reason stays
+    assert "hit5 = 0.95\n" in text  # raised: the old reason went with the old value
+    assert load_gates(gates)["levels"] == {"acme": {"accuracy": 0.5, "hit5": 0.95}, "other": {"accuracy": 0.4}}
+    project = (ROOT / "evals" / "gates.toml").read_text()
+    copy = tmp_path / "project.toml"
+    copy.write_text(project)
+    record_levels([], copy)  # nothing beaten: the project's file comes back as it was, comments and all
+    assert copy.read_text().strip() == project.strip()
+
+
 def test_page_hit_must_reach_the_naive_baseline():
     gates = {"at_least_baseline": ["hit5"]}
     assert check_gates("acme", {"hit5": 0.9, "baseline_hit5": 0.9}, gates) == []

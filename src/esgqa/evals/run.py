@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import statistics
 import time
@@ -150,9 +151,13 @@ def _slack(metric: str, m: dict, tolerance: float) -> float:
 
 
 def record_levels(runs: list[SetRun], path: Path = GATES_FILE) -> None:
-    """The ratchet: raise each report set's recorded level where this run beat it; never lower one."""
-    gates = load_gates(path)
+    """The ratchet: raise each report set's recorded level where this run beat it; never lower one.
+    The file's own comments stay: its header, and the reason beside a level lowered by hand (until
+    a run raises that level past it)."""
+    text = path.read_text()
+    gates = tomllib.loads(text)
     levels = gates.setdefault("levels", {})
+    raised: set[tuple[str, str]] = set()
     for run in runs:
         if run.eval_set.name in gates.get("gates", {}):
             continue  # held to fixed minimums instead
@@ -161,16 +166,43 @@ def record_levels(runs: list[SetRun], path: Path = GATES_FILE) -> None:
             value = run.metrics.get(metric)
             if value is not None and value > row.get(metric, -1.0):
                 row[metric] = value
-    path.write_text(_gates_toml(gates))
+                raised.add((run.eval_set.name, metric))
+    path.write_text(_gates_toml(gates, *_comments(text, raised)))
 
 
-def _gates_toml(gates: dict) -> str:
+def _comments(text: str, raised: set[tuple[str, str]]) -> tuple[list[str], dict[tuple[str, str, str], str]]:
+    """The leading comment lines, and each `key = value  # reason` comment by (table, set, key);
+    a raised level's reason is dropped with its old value."""
+    header = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    found: dict[tuple[str, str, str], str] = {}
+    section = ("", "")
+    for line in text.splitlines():
+        if m := re.fullmatch(r"\[(\w+)\.([\w.-]+)\]\s*", line):
+            section = (m[1], m[2])
+        elif (m := re.fullmatch(r"(\w+)\s*=\s*[^#]*?(\s+#.*)", line)) and (section[1], m[1]) not in raised:
+            found[(*section, m[1])] = m[2]
+    return header, found
+
+
+_HEADER = [
+    "# Gates for `esgqa eval`. [gates.SET]: minimums that hold for ever (the bundled sets).",
+    "# [levels.SET]: the level recorded for each report set; a run may fall under it by `tolerance` or one",
+    "# question of the set, whichever is more. at_least_baseline: metrics that must reach the naive",
+    "# baseline's on every set that has one.",
+    "# `esgqa eval --all --record` raises a level when a run beats it; a level is lowered by hand only",
+    "# with its reason beside it.",
+]
+
+
+def _gates_toml(gates: dict, header: list[str] | None = None,
+                comments: dict[tuple[str, str, str], str] | None = None) -> str:
+    comments = comments or {}
     lines = [
-        "# Gates for `esgqa eval`. [gates.SET]: minimums that hold for ever (the bundled sets).",
-        "# [levels.SET]: the level recorded for each report set; a run may fall under it by `tolerance` or one",
-        "# question of the set, whichever is more. at_least_baseline: metrics that must reach the naive",
-        "# baseline's on every set that has one.",
-        "# `esgqa eval --all --record` raises a level when a run beats it; never lower one by hand.",
+        *(header or _HEADER),
         f"tolerance = {gates.get('tolerance', 0.02)}",
         f"at_least_baseline = {gates.get('at_least_baseline', [])!r}".replace("'", '"'),
         "",
@@ -178,7 +210,7 @@ def _gates_toml(gates: dict) -> str:
     for table in ("gates", "levels"):
         for name, row in gates.get(table, {}).items():
             lines.append(f"[{table}.{name}]")
-            lines += [f"{k} = {v}" for k, v in row.items()]
+            lines += [f"{k} = {v}{comments.get((table, name, k), '')}" for k, v in row.items()]
             lines.append("")
     return "\n".join(lines)
 
