@@ -286,9 +286,10 @@ class Index:
     def passages(self) -> list[Passage]:
         return self._loaded()[0]
 
-    def _loaded(self) -> tuple[list[Passage], np.ndarray]:
+    def _loaded(self) -> tuple[list[Passage], np.ndarray, dict[str, np.ndarray]]:
         """Every passage in (document, seq) order, with its unit vector in the same row order;
-        read together in one scan, so the two always match."""
+        read together in one scan, so the two always match. The dict memoises each document's
+        rows for this snapshot (see `dense_search`)."""
         self._follow()
         with self._lock, self._faults("reading"):
             if "passages" not in self._cache:
@@ -300,7 +301,8 @@ class Index:
                 vectors = (np.asarray(got["embeddings"], dtype=np.float32)[order] if order
                            else np.zeros((0, 1), dtype=np.float32))
                 self._cache["vectors"] = _unit_rows(vectors)
-            return self._cache["passages"], self._cache["vectors"]  # type: ignore[return-value]
+                self._cache["rows"] = {}
+            return self._cache["passages"], self._cache["vectors"], self._cache["rows"]  # type: ignore[return-value]
 
     def _follow(self) -> None:
         """When another process added or removed chunks, drop the in-memory passages (and BM25)
@@ -403,13 +405,6 @@ class Index:
                 self._cache[key] = find_abbreviations(p.text for p in passages)
             return self._cache[key]  # type: ignore[return-value]
 
-    def by_id(self) -> dict[str, Passage]:
-        passages = self.passages()
-        with self._lock:
-            if "by_id" not in self._cache:
-                self._cache["by_id"] = {p.id: p for p in passages}
-            return self._cache["by_id"]  # type: ignore[return-value]
-
     def dense_search(self, query: str, n: int, document: str | None = None) -> list[Passage]:
         """Nearest passages by cosine, computed exactly over the vectors held with the passages.
 
@@ -418,15 +413,16 @@ class Index:
         their first 30 on one report). A matrix product over a few thousand rows takes a
         millisecond and is the same everywhere; ties keep index order.
         """
-        passages, vectors = self._loaded()
+        passages, vectors, rows_of = self._loaded()
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         if not passages or n <= 0:
             return []
-        scores = vectors @ (vector / (np.linalg.norm(vector) or 1.0))
-        if document:
-            scores = np.where([p.document == document for p in passages], scores, -np.inf)
-        best = [int(j) for j in np.argsort(-scores, kind="stable")[:n] if np.isfinite(scores[j])]
-        return [passages[j].model_copy(update={"score": float(scores[j])}) for j in best]
+        if document and document not in rows_of:  # one document's rows, found once per snapshot
+            rows_of[document] = np.array([j for j, p in enumerate(passages) if p.document == document], dtype=int)
+        rows = rows_of[document] if document else np.arange(len(passages))
+        scores = vectors[rows] @ (vector / (np.linalg.norm(vector) or 1.0))
+        best = np.argsort(-scores, kind="stable")[:n]
+        return [passages[int(rows[j])].model_copy(update={"score": float(scores[j])}) for j in best]
 
     # ---- writing -------------------------------------------------------------------------
     @contextlib.contextmanager

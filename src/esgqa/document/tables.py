@@ -159,9 +159,9 @@ def _column_spans(table: Table) -> list[tuple[float, float, float]]:
     return out
 
 
-def _column_under(table: Table, w: Word) -> int | None:
+def _column_under(spans: list[tuple[float, float, float]], w: Word) -> int | None:
     """The column a sideways header line stands over: the nearest whose extent it is within 1.5 em of."""
-    fits = [(abs(w.xc - x), k) for k, (x, x0, x1) in enumerate(_column_spans(table))
+    fits = [(abs(w.xc - x), k) for k, (x, x0, x1) in enumerate(spans)
             if x0 - 1.5 * w.size <= w.xc <= x1 + 1.5 * w.size]
     return min(fits)[1] if fits else None
 
@@ -174,17 +174,20 @@ def _turned_headers(table: Table, turned: list[Word]) -> Table:
     columns or more must have them: a lone turned line is an axis title.
     """
     body_top = min(c.box[1] for c in table.cells)
+    spans = _column_spans(table)  # once per table, not once per turned line
     heads: dict[int, list[Word]] = {}
     for w in turned:
-        k = _column_under(table, w)
-        if k is not None and w.text and w.bottom <= body_top and table.box[1] - w.bottom <= _TURNED_REACH:
+        if not w.text or w.bottom > body_top or table.box[1] - w.bottom > _TURNED_REACH:
+            continue
+        k = _column_under(spans, w)
+        if k is not None:
             heads.setdefault(k, []).append(w)
     for k, ws in heads.items():
         nearest = max(w.bottom for w in ws)
         heads[k] = [w for w in ws if w.bottom >= nearest - 2 * w.size]
     if len(heads) < 2:
         return table  # one turned line over one column is a chart's axis title, not a row of headers
-    centres = [x for x, _, _ in _column_spans(table)]
+    centres = [x for x, _, _ in spans]
     text = {k: " ".join(w.text for w in sorted(ws, key=lambda w: w.x0)) for k, ws in heads.items()}
     cells = []
     for c in table.cells:

@@ -204,7 +204,7 @@ def _gates_toml(gates: dict, header: list[str] | None = None,
     lines = [
         *(header or _HEADER),
         f"tolerance = {gates.get('tolerance', 0.02)}",
-        f"at_least_baseline = {gates.get('at_least_baseline', [])!r}".replace("'", '"'),
+        f"at_least_baseline = {json.dumps(gates.get('at_least_baseline', []))}",
         "",
     ]
     for table in ("gates", "levels"):
