@@ -57,6 +57,40 @@ def test_years_must_agree_and_the_latest_is_meant_when_none_is_asked():
     assert F.latest_year(cand(col=("2022",)), ctx("q", years={2022})) == 0.0
 
 
+def test_a_year_with_a_footnote_mark_is_a_year_and_an_amount_is_not():
+    assert F.year_agrees(cand(col=("Jan-Dec 2023²",)), ctx("q", years={2023})) == 1.0
+    assert F.year_agrees(cand(col=("FY2022",)), ctx("q", years={2023})) == -1.0
+    assert F.year_agrees(cand(col=("12,023 units",)), ctx("q", years={2023})) == 0.0
+
+
+def test_the_captions_year_counts_only_where_the_headers_have_none():
+    def captioned(col, caption):
+        c = cand(col=col)
+        return Candidate(c.cell, c.passage.model_copy(update={"section": caption}), 0)
+    assert F.caption_year_agrees(captioned(("Germany",), "Revenue 2023"), ctx("q", years={2023})) == 1.0
+    assert F.caption_year_agrees(captioned(("Germany",), "Revenue 2022"), ctx("q", years={2023})) == -1.0
+    assert F.caption_year_agrees(captioned(("2022",), "Revenue 2023"), ctx("q", years={2023})) == 0.0  # its own
+    assert F.caption_year_agrees(captioned(("Germany",), "Revenue 2023"), ctx("q")) == 0.0
+
+
+def test_a_percent_header_makes_its_cells_shares():
+    share = ctx("return to work rate", percent=True)
+    assert F.percent_agrees(cand(row=("Return to work rate (%)", "thereof men"), value="91.5", unit=""), share) == 1.0
+    assert F.percent_agrees(cand(row=("% of employees with temporary contracts",), value="21", unit=""),
+                            ctx("headcount on temporary contracts")) == -1.0
+    assert F.percent_agrees(cand(row=("Number of employees",), value="3,182", unit=""), share) == -1.0
+
+
+def test_rows_of_one_table_share_its_best_rank():
+    def row(i, page):
+        cell = Cell("1", 1.0, (f"row {i}",), ("2023",), page=page)
+        return Passage(id=f"r{i}", document="d", text="t", section="T", page=page, kind="row", cells=(cell,))
+    got = F.candidates([row(0, 3), row(1, 5), row(2, 3)])
+    assert [(c.rank, c.table_rank) for c in got] == [(0, 0), (1, 1), (2, 0)]
+    assert F.table_rank(got[2], ctx("q")) == F.table_rank(got[0], ctx("q")) > F.table_rank(got[1], ctx("q"))
+    assert F.retrieval_rank(got[2], ctx("q")) < F.retrieval_rank(got[0], ctx("q"))
+
+
 def test_percent_rank_number_and_coverage():
     assert F.percent_agrees(cand(value="45%"), ctx("share of women", percent=True)) == 1.0
     assert F.percent_agrees(cand(value="4,888"), ctx("share of women", percent=True)) == -1.0
@@ -85,6 +119,7 @@ def test_compose_shows_hedges_or_abstains_by_probability():
     only_row = F.ranked([wrong_col], x, m)  # row matches, column does not: p = 0.5
     hedged = compose("q", abstain, only_row, m, "extractive")
     assert hedged.unsure and hedged.figure is None and hedged.candidates and "1,234" in hedged.answer
+    assert [c.figure for c in hedged.candidates] == ["1,234"]  # each candidate names the figure it offers
     nothing = F.ranked([cand(row=("Water use",), col=("2023", "France"))], x, m)
     assert compose("q", abstain, nothing, m, "extractive").abstained
 

@@ -7,8 +7,9 @@ from esgqa.answering import ExtractiveAnswerer
 from esgqa.assistant import Assistant
 from esgqa.evals import check_gates, judge, load_gates, load_items, metrics, run_items
 from esgqa.evals.run import record_levels
+from esgqa.evals.scoring import Outcome, in_reach
 from esgqa.evals.sets import item_from
-from esgqa.types import Answer
+from esgqa.types import Answer, Citation
 
 ITEMS = [i for i in load_items(ROOT / "evals" / "golden.jsonl")
          if i.id in {"k001", "k016", "k075", "k084", "k099", "k102", "u01", "u05"}]
@@ -69,6 +70,20 @@ def test_judging_figures_narratives_undisclosed_and_unsure():
                         "kind": "undisclosed"})
     assert judge(_answer(abstained=True), silent)
     assert not judge(_answer(figure="5"), silent)
+
+
+def test_in_reach_counts_a_right_figure_shown_or_listed_as_a_candidate():
+    cell = item_from({"id": "a", "question": "q", "answerable": True, "expected": "1,234.5", "unit": "t CO2e",
+                      "pages": [3], "kind": "table_cell"})
+    listed = [Citation(n=1, document="d", page=3, text="row 1,234.5", figure="1,234.5"),
+              Citation(n=2, document="d", page=3, text="row 99", figure="99")]
+    assert in_reach(_answer(figure="1,234.5"), cell)
+    assert in_reach(_answer(unsure=True, candidates=listed), cell)
+    assert not in_reach(_answer(unsure=True, candidates=listed[1:]), cell)
+    assert not in_reach(_answer(figure="99"), cell)
+    assert not in_reach(_answer(abstained=True), cell)
+    m = metrics([Outcome(cell, _answer(unsure=True, candidates=listed), False, 1)])
+    assert m["in_reach"] == 1.0 and m["accuracy"] == 0.0
 
 
 def test_levels_ratchet_up_and_gate_a_fall(tmp_path):

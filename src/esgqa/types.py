@@ -82,6 +82,7 @@ class Citation(BaseModel):
     section: str = ""
     text: str  # the quoted evidence; holds every figure the answer states
     box: Box | None = None  # the cited block or cell on its page (PDF points, top-down), for the page viewer
+    figure: str | None = None  # an unsure answer's candidate: the figure it offers, as printed
 
     def locator(self) -> str:
         return locator(self.document, self.page, self.page_label, self.section)

@@ -23,7 +23,9 @@ from esgqa.lexicon import tokens
 from esgqa.types import Passage
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
-YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# A year in a header: alone, after "FY", or with a footnote mark glued on ("Jan-Dec 2023²"), but not
+# inside a longer number ("12,023", "2023.5").
+YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d]|[.,]\d)")
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Candidate:
     cell: Cell
     passage: Passage
     rank: int  # the row passage's retrieval rank, 0-based
+    table_rank: int = 0  # the best retrieval rank of any row of the same table (document, page, caption)
 
     @cached_property
     def row_text(self) -> str:
@@ -54,9 +57,16 @@ class Candidate:
         """Every year the cell's row shows in its columns (to tell the latest)."""
         return {int(y) for c in self.passage.cells for y in YEAR.findall(" ".join(c.col_path))}
 
+    @cached_property
+    def caption_years(self) -> set[int]:
+        return {int(y) for y in YEAR.findall(self.context_text)}
+
     @property
     def is_percent(self) -> bool:
-        return "%" in self.cell.value or "%" in self.cell.unit or "percent" in self.cell.unit.lower()
+        """A share: printed with %, in a percent unit, or under a header that says % ("Return rate (%)")."""
+        if "%" in self.cell.value or "%" in self.cell.unit or "percent" in self.cell.unit.lower():
+            return True
+        return any("%" in label for label in self.cell.row_path + self.cell.col_path)
 
 
 @dataclass
@@ -154,9 +164,21 @@ def percent_agrees(c: Candidate, x: Context) -> float:
     return -1.0 if x.wants_percent != c.is_percent else 0.0
 
 
+def caption_year_agrees(c: Candidate, x: Context) -> float:
+    """With no year in its headers, the caption's year stands for the cell's: +1 agrees, -1 another."""
+    if not x.years or c.years or not c.caption_years:
+        return 0.0
+    return 1.0 if c.caption_years & x.years else -1.0
+
+
 def retrieval_rank(c: Candidate, x: Context) -> float:
     """Rows ranked higher by hybrid retrieval are likelier to hold the answer."""
     return 1.0 / (1.0 + c.rank)
+
+
+def table_rank(c: Candidate, x: Context) -> float:
+    """Tables retrieved high are likelier the right table; which of its rows is for meaning to decide."""
+    return 1.0 / (1.0 + c.table_rank)
 
 
 def is_number(c: Candidate, x: Context) -> float:
@@ -166,8 +188,8 @@ def is_number(c: Candidate, x: Context) -> float:
 
 FEATURES: dict[str, Callable[[Candidate, Context], float]] = {
     f.__name__: f for f in (row_meaning, column_meaning, context_meaning, cell_meaning, row_words, column_words,
-                            context_words, unit_words, question_covered, year_agrees, latest_year, percent_agrees,
-                            retrieval_rank, is_number)
+                            context_words, unit_words, question_covered, year_agrees, caption_year_agrees, latest_year,
+                            percent_agrees, retrieval_rank, table_rank, is_number)
 }
 
 
@@ -228,7 +250,12 @@ MARGIN_ALONE = 5.0  # a lone candidate has no rival: a wide margin
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
-    return [Candidate(cell, p, rank) for rank, p in enumerate(passages) for cell in p.cells]
+    """Every cell of the row passages, with its row's retrieval rank and its table's best one."""
+    best: dict[tuple, int] = {}
+    for rank, p in enumerate(passages):
+        best.setdefault((p.document, p.page, p.section), rank)
+    return [Candidate(cell, p, rank, best[(p.document, p.page, p.section)])
+            for rank, p in enumerate(passages) for cell in p.cells]
 
 
 def ranked(cands: list[Candidate], x: Context, model: CellModel) -> list[tuple[float, Candidate]]:

@@ -48,10 +48,10 @@ def unsure_answer(question: str, text: Answer, p_text: float, cells: list[tuple[
         if c.cell.number is None or c.cell.value in seen:
             continue
         seen.add(c.cell.value)
-        picked.append((p, describe(c), cite(c, len(picked) + 1)))
+        picked.append((p, describe(c), cite(c, len(picked) + 1).model_copy(update={"figure": c.cell.value})))
     if text.figure and not text.abstained and text.figure not in seen and text.citations:
         picked.append((p_text, f"{text.figure}{' ' + text.unit if text.unit else ''}",
-                       text.citations[0].model_copy(update={"n": len(picked) + 1})))
+                       text.citations[0].model_copy(update={"n": len(picked) + 1, "figure": text.figure})))
     picked.sort(key=lambda t: -t[0])
     cites = [c.model_copy(update={"n": i}) for i, (_, _, c) in enumerate(picked, start=1)]
     listing = "; ".join(f"{d} [{i}]" for i, (_, d, _) in enumerate(picked, start=1))

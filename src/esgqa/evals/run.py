@@ -219,7 +219,7 @@ def _gates_toml(gates: dict, header: list[str] | None = None,
 COLUMNS = (("accuracy", "accuracy"), ("hit5", "page hit@5"), ("baseline_hit5", "baseline hit@5"),
            ("indexed", "table figure indexed"), ("reading_recall", "reading recall"),
            ("false_not_disclosed", "false \"not disclosed\""), ("shown_precision", "shown-figure precision"),
-           ("unsure", "unsure"))
+           ("in_reach", "right figure shown or a candidate"), ("unsure", "unsure"))
 
 
 def _fmt(v) -> str:

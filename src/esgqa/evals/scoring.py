@@ -44,6 +44,16 @@ def figure_correct(answer: Answer, item: Item) -> bool:
     return False
 
 
+def in_reach(answer: Answer, item: Item) -> bool:
+    """The right figure is on the analyst's screen: shown as the answer, or listed among an
+    unsure answer's candidates (which claim nothing, but cite the page to check)."""
+    if figure_correct(answer, item):
+        return True
+    return answer.unsure and any(
+        c.figure and figure_correct(Answer(question="", answer="", abstained=False, figure=c.figure), item)
+        for c in answer.candidates)
+
+
 def narrative_correct(answer: Answer, item: Item) -> bool:
     if answer.abstained or answer.unsure:
         return False
@@ -153,6 +163,7 @@ def metrics(outcomes: list[Outcome], *, baseline: bool = True) -> dict:
         "false_not_disclosed": _ratio(sum(o.answer.abstained for o in answerable), len(answerable)),
         "shown_precision": _ratio(sum(o.correct for o in shown), len(shown)),
         "shown": len(shown),
+        "in_reach": _ratio(sum(in_reach(o.answer, o.item) for o in figures), len(figures)),
         "indexed": _ratio(sum(bool(o.indexed) for o in cells), len(cells)),
         "reading_recall": _ratio(sum(bool(o.read) for o in read), len(read)),
         "unsure": sum(1 for o in outcomes if o.answer.unsure),
