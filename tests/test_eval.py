@@ -62,6 +62,10 @@ def test_judging_figures_narratives_undisclosed_and_unsure():
     assert judge(_answer(figure="1234.50", unit="t"), cell)
     assert not judge(_answer(figure="1,234"), cell)
     assert not judge(_answer(figure="1,234.5", unsure=True), cell)  # unsure earns nothing
+    millions = item_from({"id": "m", "question": "q", "answerable": True, "expected": "27", "unit": "USD million",
+                          "pages": [7], "kind": "prose_figure"})
+    assert judge(_answer(figure="$27 million"), millions) and judge(_answer(figure="27"), millions)
+    assert not judge(_answer(figure="$27 billion"), millions) and not judge(_answer(figure="$27"), cell)
     story = item_from({"id": "b", "question": "q", "answerable": True, "expected": "science-based targets",
                        "pages": [4], "kind": "narrative"})
     assert judge(_answer(answer="We set Science-Based  targets in 2021."), story)

@@ -29,3 +29,9 @@ def test_text_contains_figure():
 def test_a_standards_number_is_a_name_not_a_quantity():
     assert numbers_in("certified to ISO 45001 and ISO/IEC 27001") == []
     assert [f.value for f in numbers_in("donated RMB 5000 to 2,000 pupils")] == [5000, 2000]
+
+
+def test_scale_of_reads_the_scale_a_unit_label_spells_out():
+    from esgqa.figures import scale_of
+    assert scale_of("USD million") == 1e6 and scale_of("EUR thousand") == 1e3 and scale_of("USD billion") == 1e9
+    assert scale_of("t CO2e") == 1.0 and scale_of("m3") == 1.0 and scale_of("") == 1.0

@@ -16,6 +16,14 @@ _SCALES = {
     "billion": 1e9, "bn": 1e9, "b": 1e9,
 }
 
+
+
+def scale_of(label: str) -> float:
+    """The scale a unit label states in words ("USD million" -> 1e6, "EUR thousand" -> 1e3); 1.0 if none."""
+    words = re.findall(r"[a-z]+", label.lower())
+    return next((_SCALES[w] for w in words if w in _SCALES and len(w) > 1), 1.0)
+
+
 # unit spelling -> (family, factor to the family's base unit)
 _UNITS: dict[str, tuple[str, float]] = {
     "%": ("percent", 1.0), "percent": ("percent", 1.0), "per cent": ("percent", 1.0),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from esgqa.document.model import Cell
 from esgqa.evals.sets import Item
-from esgqa.figures import figures_match, parse_figure, same_value, text_contains_figure
+from esgqa.figures import figures_match, parse_figure, same_value, scale_of, text_contains_figure
 from esgqa.types import Answer, Passage
 
 CALIBRATION_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
@@ -40,6 +40,9 @@ def figure_correct(answer: Answer, item: Item) -> bool:
             return True
         one_side_bare = not (want.unit and got.unit) and not (want.currency and got.currency)
         if one_side_bare and same_value(want.value, got.value):
+            return True
+        # "27" in "USD million" is the "$27 million" a sentence prints
+        if one_side_bare and (scale := scale_of(item.unit)) != 1.0 and same_value(want.value * scale, got.value):
             return True
     return False
 
