@@ -26,11 +26,10 @@ from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, fe
 from esgqa.answer.compose import text_reading
 from esgqa.answering import ExtractiveAnswerer
 from esgqa.evals.run import StoreCache
-from esgqa.evals.scoring import figure_correct
+from esgqa.evals.scoring import figure_correct, figure_matches
 from esgqa.evals.sets import all_set_paths, load_set
 from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
-from esgqa.types import Answer
 
 FIT_SETS = ("golden", "golden_pdf")  # bundled sets tuned on; plus every report set whose split is tuning
 # A wrong figure costs as much as a right one earns ("a false answer is as wrong as an invented
@@ -80,8 +79,8 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
             cands = candidates([p for p in passages if p.kind == "row"])
             ctx = answerer.cell_context(item.question, query, passages) if cands else None
             feats = [feature_vector(c, ctx) for c in cands]
-            labels = [item.answerable and (not item.pages or c.cell.page in item.pages) and figure_correct(
-                Answer(question="", answer="", abstained=False, figure=c.cell.value), item) for c in cands]
+            labels = [item.answerable and (not item.pages or c.cell.page in item.pages)
+                      and figure_matches(c.cell.value, None, item) for c in cands]
             text_ok = item.answerable and figure_correct(text, item)
             reading = None if text.abstained or not text.figure else text_reading(text)
             questions.append((feats, labels, reading, text_ok, item.answerable))

@@ -17,7 +17,6 @@ _SCALES = {
 }
 
 
-
 def scale_of(label: str) -> float:
     """The scale a unit label states in words ("USD million" -> 1e6, "EUR thousand" -> 1e3); 1.0 if none."""
     words = re.findall(r"[a-z]+", label.lower())

@@ -251,11 +251,11 @@ MARGIN_ALONE = 5.0  # a lone candidate has no rival: a wide margin
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
     """Every cell of the row passages, with its row's retrieval rank and its table's best one."""
+    tables = [(p.document, p.page, p.section) for p in passages]
     best: dict[tuple, int] = {}
-    for rank, p in enumerate(passages):
-        best.setdefault((p.document, p.page, p.section), rank)
-    return [Candidate(cell, p, rank, best[(p.document, p.page, p.section)])
-            for rank, p in enumerate(passages) for cell in p.cells]
+    for rank, table in enumerate(tables):
+        best.setdefault(table, rank)
+    return [Candidate(cell, p, rank, best[tables[rank]]) for rank, p in enumerate(passages) for cell in p.cells]
 
 
 def ranked(cands: list[Candidate], x: Context, model: CellModel) -> list[tuple[float, Candidate]]:

@@ -31,7 +31,12 @@ def figure_correct(answer: Answer, item: Item) -> bool:
     """The headline figure equals an expected one, as numbers; units converted when both sides have one."""
     if answer.abstained or answer.unsure or not answer.figure:
         return False
-    got = parse_figure(f"{answer.figure} {answer.unit or ''}") or parse_figure(answer.figure)
+    return figure_matches(answer.figure, answer.unit, item)
+
+
+def figure_matches(figure: str, unit: str | None, item: Item) -> bool:
+    """A figure as printed (with its unit, if known) equals one of the item's expected figures."""
+    got = parse_figure(f"{figure} {unit or ''}") or parse_figure(figure)
     for exp in item.expected:
         want = parse_figure(exp)
         if want is None or got is None:
@@ -52,9 +57,7 @@ def in_reach(answer: Answer, item: Item) -> bool:
     unsure answer's candidates (which claim nothing, but cite the page to check)."""
     if figure_correct(answer, item):
         return True
-    return answer.unsure and any(
-        c.figure and figure_correct(Answer(question="", answer="", abstained=False, figure=c.figure), item)
-        for c in answer.candidates)
+    return answer.unsure and any(c.figure and figure_matches(c.figure, None, item) for c in answer.candidates)
 
 
 def narrative_correct(answer: Answer, item: Item) -> bool:
