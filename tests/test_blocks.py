@@ -6,7 +6,7 @@ from pathlib import Path
 
 from esgqa.document.blocks import box_of, read_blocks
 from esgqa.document.tables import find_tables
-from esgqa.document.words import read_words
+from esgqa.document.words import join_lines, read_words
 from pdfs import placed_pdf, right, write
 
 
@@ -55,3 +55,21 @@ def test_a_passage_gets_the_box_of_the_blocks_it_was_cut_from(tmp_path: Path) ->
     box = box_of("Water use\nWe withdrew less water in all our plants this year than the year before", blocks)
     assert box is not None and box[1] < 100 < box[3] and box[2] < 320
     assert box_of("Nothing of this stands on the page at all", blocks) is None
+
+
+def test_a_word_hyphenated_at_the_line_end_is_read_whole(tmp_path: Path) -> None:
+    """pdfium marks a hyphen that ends a line; the paragraph reads "compliance", not "compli ance"."""
+    items = [(50, 100, "Risk management, compli-", 9), (50, 112, "ance and internal audit, and", 9),
+             (50, 124, "the Non-", 9), (50, 136, "Landlord areas.", 9)]
+    path = write(tmp_path / "h.pdf", placed_pdf([items]))
+    words = read_words(path)
+    para = next(b for b in read_blocks(words, []) if b.text.startswith("Risk"))
+    assert para.text == "Risk management, compliance and internal audit, and the Non-Landlord areas."
+
+
+def test_join_lines() -> None:
+    assert join_lines(["compli\xad", "ance"]) == "compliance"
+    assert join_lines(["Non\xad", "Landlord Controlled"]) == "Non-Landlord Controlled"
+    assert join_lines(["well-", "being"]) == "well-being"  # a hyphen printed as such stays
+    assert join_lines(["Scope 1 -", "direct"]) == "Scope 1 - direct"  # a dash, not a broken word
+    assert join_lines(["Total", "", "2023\xad"]) == "Total 2023-"

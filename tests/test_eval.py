@@ -106,6 +106,10 @@ def test_levels_ratchet_up_and_gate_a_fall(tmp_path):
     # On a set of 30 questions one question (0.033) is the slack; two are a fall.
     assert check_gates("acme", {"accuracy": 0.6 - 1 / 30, "questions": 30, "hit5": 0.9}, g) == []
     assert len(check_gates("acme", {"accuracy": 0.6 - 2 / 30, "questions": 30, "hit5": 0.9}, g)) == 1
+    # Kept to 4 decimals, 24/26 (0.9231) and 23/26 (0.8846) are one question apart, not more.
+    g["levels"]["acme"]["hit5"] = round(24 / 26, 4)
+    assert check_gates("acme", {"accuracy": 0.6, "hit5": round(23 / 26, 4), "answerable": 26}, g) == []
+    assert len(check_gates("acme", {"accuracy": 0.6, "hit5": round(22 / 26, 4), "answerable": 26}, g)) == 1
 
 
 def test_recording_keeps_the_files_comments(tmp_path):

@@ -600,3 +600,65 @@ def test_a_section_with_a_unit_heads_its_rows_and_gives_their_unit(tmp_path: Pat
     c = cell(t, "Asia-Pacific (APAC)", "2023")
     assert (c.value, c.unit, c.row_path) == ("14", "%", ("by region (%)", "Asia-Pacific (APAC)"))
     assert cell(t, "Persons trained", "2023").row_path == ("Persons trained",)
+
+
+# --- header shapes met on real pages (CT REIT p. 32, Addiko p. 77, 3M p. 73), rebuilt small --------
+
+
+def test_header_word_hyphenated_at_line_end_heads_its_own_column(tmp_path: Path) -> None:
+    """"Non-" / "Landlord" / "Controlled" over the middle column of each year's three, the year right-
+    aligned over the year's Total: the hyphenated word is no group header over all three columns."""
+    cols = (260, 320, 380, 440, 500, 560)
+    items = [right(380, 80, "2021"), right(560, 80, "2022")]
+    items += [(290, 90, "Non-", 8), (470, 90, "Non-", 8)]
+    for c in (260, 320, 440, 500):
+        items.append(right(c, 100, "Landlord"))
+    items += [(50, 110, "Asset Class", 8)]
+    items += [right(c, 110, w) for c, w in zip(cols, ["Controlled", "Controlled", "Total"] * 2)]
+    items += row_items(128, "Industrial", ["478.4", "8,680.1", "9,158.5", "175.9", "8,641.7", "8,817.6"], cols=cols)
+    items += row_items(146, "Mixed-Use", ["1.0", "2,384.3", "2,385.3", "2.0", "2,106.0", "2,108.0"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Industrial"}
+    assert paths["478.4"] == ("2021", "Landlord Controlled")
+    assert paths["8,680.1"] == ("2021", "Non-Landlord Controlled")
+    assert paths["9,158.5"] == ("2021", "Total")
+    assert paths["8,641.7"] == ("2022", "Non-Landlord Controlled")
+
+
+def test_group_headers_of_different_heights_stay_over_their_own_columns(tmp_path: Path) -> None:
+    """A three-line and a two-line group header, each centred in its own band, so no line holds both:
+    each heads only the columns under it, not every column of the table."""
+    cols = (230, 290, 350, 410, 470, 530)
+    items = [(206, 80, "Share of employees reviewed", 8), (386, 85, "Average training hours", 8),
+             (206, 90, "in regular performance", 8), (386, 95, "per employee", 8), (206, 100, "reviews", 8)]
+    items += [right(c, 115, w) for c, w in zip(cols, ["total", "female", "male"] * 2)]
+    items += row_items(133, "Vienna", ["119", "48", "71", "32.9", "34.5", "31.8"], cols=cols)
+    items += row_items(151, "Zagreb", ["738", "536", "202", "25.0", "26.0", "21.0"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Vienna"}
+    assert paths["48"] == ("Share of employees reviewed in regular performance reviews", "female")
+    assert paths["71"] == ("Share of employees reviewed in regular performance reviews", "male")
+    assert paths["34.5"] == ("Average training hours per employee", "female")
+
+
+def test_header_phrase_over_a_wide_column_header_and_stacked_tables(tmp_path: Path) -> None:
+    """"Other" stands over "Unallocated", wider than the column's figures, so it names that column only;
+    the same table printed again for the year before, headers and all, is a table of its own."""
+    cols = (300, 380, 460)
+    items: list = []
+    for top, year, vals in ((80, "2018", ["4,538", "(2)", "12,267"]), (170, "2017", ["4,382", "(4)", "11,866"])):
+        items += [(250, top, f"Year ended December 31, {year}", 8), (268, top + 10, "United", 8),
+                  (352, top + 10, "Other", 8)]
+        items += [(50, top + 20, "Net Sales (Millions)", 8), right(300, top + 20, "States"),
+                  right(392, top + 20, "Unallocated"), right(460, top + 20, "Worldwide")]
+        items += row_items(top + 38, "Industrial", vals, cols=cols)
+        items += row_items(top + 56, "Consumer", ["2,868", "(1)", "4,796"], cols=cols)
+    tables = tables_of(tmp_path, items)
+    assert len(tables) == 2, [t.rows() for t in tables]
+    first, second = tables
+    paths = {c.value: c.col_path for c in first.cells if c.row_label == "Industrial"}
+    assert paths["(2)"] == ("Year ended December 31, 2018", "Other Unallocated")
+    assert paths["12,267"] == ("Year ended December 31, 2018", "Worldwide")
+    assert paths["4,538"] == ("Year ended December 31, 2018", "United States")
+    c = next(c for c in second.cells if c.row_label == "Industrial" and c.value == "11,866")
+    assert (c.col_path, c.row_path) == (("Year ended December 31, 2017", "Worldwide"), ("Industrial",))

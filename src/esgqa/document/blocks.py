@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from esgqa.document.model import Block, Box, Table, Word
+from esgqa.document.words import join_lines
 
 _BULLET = re.compile(r"^(?:[•▪■●◦‣∙·–—\-*]|\(?\d{1,2}[.)]|\(?[a-z][.)])$")
 _TOKEN = re.compile(r"[^\W_]{3,}")
@@ -106,7 +107,7 @@ def page_blocks(words: list[Word], page: int, tables: list[Table], body: float) 
                         for t in tables if t.page == page]
     free = [w for w in words if not w.vertical and not any(_within(w.box, b) for b in inside)]
     for group in _stack(_segments(free)):
-        text = " ".join(s.text for s in group)
+        text = join_lines(s.text for s in group)
         box = (min(s.x0 for s in group), group[0].top, max(s.x1 for s in group), group[-1].bottom)
         size = statistics.median(s.size for s in group)
         bold = all(w.bold for s in group for w in s.words)

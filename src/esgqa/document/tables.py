@@ -16,6 +16,7 @@ import statistics
 from dataclasses import dataclass, field, replace
 
 from esgqa.document.model import Box, Cell, Table, Word
+from esgqa.document.words import SOFT_HYPHEN, hyphenated, join_lines
 from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
 
 log = logging.getLogger(__name__)
@@ -454,6 +455,13 @@ def _is_year_row(ln: _Line) -> bool:
     return len(vals) >= 2 and all(_is_year(t) for t in vals)
 
 
+def _is_head_row(ln: _Line, x0: float, x1: float) -> bool:
+    """Column headers right above figures ("United States | Asia Pacific | ... | Worldwide"): three or more
+    words-only phrases over the figures' columns (x0..x1) and no figure start another table stacked below."""
+    over = [t for t in ln.toks if t.x1 > x0 - ln.size and t.x0 < x1]
+    return not ln.values and len(over) >= 3 and all(t.kind == TXT and t.words <= 5 for t in over)
+
+
 def _is_lead_in(ln: _Line, edge: float, size: float) -> bool:
     """A sentence ending in a colon or full stop between figures ("... impacts, follow:"), set from the
     table's left edge, ends a table (one in another text column of the page does not)."""
@@ -481,7 +489,8 @@ def _runs(lines: list[_Line]) -> list[list[int]]:
             between = lines[cur[-1] + 1:i]
             edge = min(lines[j].toks[0].x0 for j in cur)  # the table's left edge
             if _apart(prev, ln, between, left) or any(
-                    _is_prose(b, left, right) or _is_year_row(b) or _is_lead_in(b, edge, ln.size) for b in between):
+                    _is_prose(b, left, right) or _is_year_row(b) or _is_lead_in(b, edge, ln.size) for b in between
+            ) or any(_is_head_row(b, left, right) for b in between[-2:]):
                 runs.append(cur)
                 cur = []
         cur.append(i)
@@ -813,7 +822,7 @@ def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
         caption_lines.insert(0, ln.text)
         top = ln.top
         j -= 1
-    return header, head_top, " ".join(caption_lines)
+    return header, head_top, join_lines(caption_lines)
 
 
 def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: float) -> tuple[list[list[str]], str]:
@@ -822,7 +831,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     A phrase that stands over one column belongs to it; lines of such phrases join top-down into one
     element ("2023" "Merck" "Group" -> "2023 Merck Group"). A phrase over several columns, or in the gap
     between two ("2022" centred over "Shares" and "Amount"), is a group header: its own element on
-    every column between the midpoints to its neighbours on the line.
+    every column between the midpoints to its neighbours on the line, or on a line beside it (group
+    headers of different heights are centred on different baselines). A column reaches as wide as its
+    own header phrase on the bottom line ("Other" over "Unallocated", both wider than the figures).
     """
     col_x0 = cols[0].x0 - 2 * size  # a header centred over a sign and figure starts left of it
     entries: list[list[list]] = [[] for _ in cols]  # per column: [baseline, text, spanning]
@@ -830,6 +841,8 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     stub: list[str] = []
     over_lines = [i for i in header if any(t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size for t in lines[i].toks)]
     bottom = over_lines[-1] if over_lines else -1
+    over_of = {i: [t for t in lines[i].toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size] for i in header}
+    wide = _widened(cols, over_of.get(bottom, []))
 
     def span(t: _Tok, members: list[int], baseline: float) -> None:
         refs = [[baseline, t.text, True] for _ in members]
@@ -840,13 +853,13 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
 
     for i in header:
         ln = lines[i]
-        over = [t for t in ln.toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size]
+        over = over_of[i]
         stub.extend(t.text for t in ln.toks if t not in over)
         if i != bottom and (groups := _even_groups(over, cols, size)):
             for t, members in zip(over, groups):
                 span(t, list(members), ln.baseline)
             continue
-        for n, t in enumerate(over):
+        for t in over:
             # the second line of a wrapped group header ("Three months ended" / "December 31, 2018"): the
             # only phrase of its line over the group's columns, under the group header's extent
             wrapped = next((refs for x0, x1, (c0, c1), refs in reversed(spans) if i != bottom
@@ -854,13 +867,15 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                             and sum(c0 <= o.xc <= c1 for o in over) == 1), None)
             if wrapped is not None:
                 for ref in wrapped:
-                    ref[1] += " " + t.text
+                    ref[1] = join_lines((ref[1], t.text))
                 continue
-            hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(cols)]
+            hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(wide)]
             hits = [(o, k) for o, k in hits if o > 0]
-            if i != bottom and not (len(hits) == 1 and _fits(t, cols[hits[0][1]], hits[0][0], size)):
-                lo = (over[n - 1].x1 + t.x0) / 2 if n > 0 else -1e9
-                hi = (t.x1 + over[n + 1].x0) / 2 if n + 1 < len(over) else 1e9
+            if i != bottom and not (len(hits) == 1 and _fits(t, wide[hits[0][1]], hits[0][0], size)):
+                beside = [o for j in over_lines if j != bottom and abs(lines[j].baseline - ln.baseline) < 1.5 * ln.size
+                          for o in over_of[j] if o.x1 <= t.x0 or o.x0 >= t.x1]
+                lo = max(((o.x1 + t.x0) / 2 for o in beside if o.x1 <= t.x0), default=-1e9)
+                hi = min(((t.x1 + o.x0) / 2 for o in beside if o.x0 >= t.x1), default=1e9)
                 span(t, [k for k, c in enumerate(cols) if lo <= (c.x0 + c.x1) / 2 <= hi], ln.baseline)
                 continue
             k = max(hits)[1] if hits else _col_of(t, cols, size)
@@ -872,12 +887,22 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
         joined = False  # the last element is per-column text that a wrapped line continues
         for _, text, spanning in sorted(ents, key=lambda e: e[0]):
             if not spanning and joined:
-                path[-1] += " " + text
+                path[-1] = join_lines((path[-1], text))
             else:
                 path.append(text)
             joined = not spanning
         paths.append(path)
     return paths, " ".join(stub)
+
+
+def _widened(cols: list[_Col], bottom: list[_Tok]) -> list[_Col]:
+    """Each column as wide as its figures and the bottom header phrase standing over it alone."""
+    wide = [_Col(c.x0, c.x1) for c in cols]
+    for t in bottom:
+        under = [c for c in wide if min(t.x1, c.x1) > max(t.x0, c.x0)]
+        if len(under) == 1:
+            under[0].x0, under[0].x1 = min(under[0].x0, t.x0), max(under[0].x1, t.x1)
+    return wide
 
 
 def _even_groups(over: list[_Tok], cols: list[_Col], size: float) -> list[range] | None:
@@ -886,7 +911,8 @@ def _even_groups(over: list[_Tok], cols: list[_Col], size: float) -> list[range]
     its group. Every header must stand within its group, and all at the same place in it (all centred,
     all over the last column): headers that merely sit over some columns do not make groups."""
     n, m = len(cols), len(over)
-    if m < 2 or n % m or n // m < 2:
+    if m < 2 or n % m or n // m < 2 or any(hyphenated(t.text) for t in over):
+        # a word hyphenated at the line's end goes on in its own column below: not a group header
         return None
     step = n // m
     groups = [range(j * step, (j + 1) * step) for j in range(m)]
@@ -1001,7 +1027,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     labelled: set[int] = set()
     for blk in _blocks(frags, size, pitch):
         rows = [f.line for f in blk if f.is_row]
-        text = " ".join(f.text for f in blk if f.text)
+        text = join_lines(f.text for f in blk if f.text)
         aux = " ".join(f.aux for f in blk if f.aux)
         if not rows:
             span_top, span_bottom = blk[0].top - 0.3 * size, blk[-1].bottom + 0.3 * size
@@ -1014,7 +1040,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
         elif text:
             events.append((blk[0].baseline, 1, "section", (text, blk[0].x0, blk[0].bold)))
     for blk in _blocks(outer, size, pitch):  # a category column: a section over the rows beside and below it
-        events.append((blk[0].baseline, 1, "section", (" ".join(f.text for f in blk), blk[0].x0, False)))
+        events.append((blk[0].baseline, 1, "section", (join_lines(f.text for f in blk), blk[0].x0, False)))
     for i in row_vals:
         if i not in labelled:
             events.append((lines[i].baseline, 2, "row", (i, "", "", cols[0].x0, False)))
@@ -1086,7 +1112,20 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 max(ln.words[-1].x1 for ln in used), max(ln.bottom for ln in used))
     if stub and stub not in caption:
         caption = f"{caption} – {stub}" if caption else stub
-    return Table(page, box, caption, tuple(cells))
+    return Table(page, box, _printed(caption), tuple(_printed_cell(c) for c in cells))
+
+
+def _printed(text: str) -> str:
+    """A line-end hyphen no join mended (the last word of a label) is printed as a hyphen."""
+    return text.replace(SOFT_HYPHEN, "-")
+
+
+def _printed_cell(c: Cell) -> Cell:
+    texts = (c.value, *c.row_path, *c.col_path)
+    if not any(SOFT_HYPHEN in t for t in texts):
+        return c
+    return replace(c, value=_printed(c.value), row_path=tuple(map(_printed, c.row_path)),
+                   col_path=tuple(map(_printed, c.col_path)))
 
 
 def _path_unit(path: list[str]) -> str:

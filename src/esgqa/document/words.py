@@ -8,6 +8,7 @@ a token of its own, so the table reader can tell a figure from its mark.
 from __future__ import annotations
 
 import ctypes
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,7 +19,36 @@ import pypdfium2.raw as pdfium_c
 from esgqa.document.model import Word
 
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
-_BREAKS = {0x20, 0xA0, 0x09, 0x0A, 0x0D, 0x00, 0xFFFE, 0x2002, 0x2003, 0x2009, 0x202F}
+_BREAKS = {0x20, 0xA0, 0x09, 0x0A, 0x0D, 0x00, 0x2002, 0x2003, 0x2009, 0x202F}
+# pdfium reports a hyphen that ends a line as U+FFFE. It is printed, so the word keeps it, as a soft hyphen
+# that `join_lines` mends with the next line's first word.
+_LINE_END_HYPHEN = 0xFFFE
+SOFT_HYPHEN = "\xad"
+
+
+_HYPHENATED = re.compile(rf"[^\W\d_](?:{SOFT_HYPHEN}|-)$")
+
+
+def hyphenated(text: str) -> bool:
+    """Does the text end in a word hyphenated at the line's end ("Non-"), so the word goes on below?"""
+    return bool(_HYPHENATED.search(text))
+
+
+def join_lines(parts: Iterable[str]) -> str:
+    """Texts of successive lines joined by a space, except after a line-end hyphen: "compli-" + "ance"
+    is one word broken to fit ("compliance"), "Non-" + "Landlord" a compound ("Non-Landlord"). A hyphen
+    pdfium left as printed (not its line-end mark) is kept: "well-" + "being" is "well-being"."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out.endswith(SOFT_HYPHEN) and hyphenated(out):
+            out = out[:-1] + ("" if part[0].islower() else "-") + part
+        elif hyphenated(out):
+            out += part
+        else:
+            out = f"{out} {part}" if out else part
+    return out.replace(SOFT_HYPHEN, "-")
 
 
 def page_words(page: pdfium.PdfPage) -> list[Word]:
@@ -93,6 +123,13 @@ def _words(tp: pdfium.PdfTextPage, height: float,
     space = False  # a break since the last turned character
     for i in range(n):
         code = codes[i]
+        if code == _LINE_END_HYPHEN:
+            if cur is not None:
+                cur[0].append(SOFT_HYPHEN)
+                yield _word(cur)
+                cur = None
+            space = True
+            continue
         if code in _BREAKS or code < 0x20 or 0xFFF0 <= code:
             space = True
             if cur is not None and not (code == 0x20 and is_generated(raw, i) and _tiny_gap(raw, i, n, cur, height)):
