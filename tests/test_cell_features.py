@@ -8,6 +8,7 @@ from esgqa.answer import cells as F
 from esgqa.answer.cells import Candidate, CellModel, Context, feature_vector
 from esgqa.answer.compose import compose
 from esgqa.document.model import Cell
+from esgqa.figures import units_named
 from esgqa.lexicon import tokens
 from esgqa.types import Answer, Passage
 
@@ -23,7 +24,7 @@ def embed(text: str) -> np.ndarray:
 
 def ctx(question: str, years=(), percent=False) -> Context:
     return Context(terms=set(tokens(question)), years=set(years), wants_percent=percent,
-                   vector=embed(question), embed=embed)
+                   vector=embed(question), embed=embed, units=units_named(question))
 
 
 def cand(row=("Scope 2 emissions",), col=("2023", "Germany"), value="4,888", unit="t", rank=0,
@@ -140,3 +141,25 @@ def test_caption_unit_and_whole_cell_features():
     assert F.unit_words(cand(unit="tonnes"), x) == 1.0
     assert F.unit_words(cand(unit="MWh"), x) == 0.0
     assert F.cell_meaning(cand(), x) > F.cell_meaning(cand(row=("Water use",), col=("2023", "France")), x)
+
+
+def test_relative_years_are_resolved_against_the_reporting_year():
+    from esgqa.answering import analyse
+
+    def asked(question: str) -> set[int]:
+        return analyse(question, {}).asked_years(2018)
+
+    assert asked("Net sales in the reporting year?") == {2018}
+    assert asked("Net sales in the prior year?") == {2017}
+    assert asked("Net sales in the year before the reporting year?") == {2017}
+    assert asked("How much hazardous waste was produced in the year before?") == {2017}
+    assert asked("Net sales in 2016?") == {2016}
+
+
+def test_unit_agrees_tells_the_unit_asked_from_another_of_its_kind():
+    x = ctx("How much natural gas was consumed in 2023, in terajoules?")
+    assert F.unit_agrees(cand(unit="TJ"), x) == 1.0
+    assert F.unit_agrees(cand(unit="GWh"), x) == -1.0  # energy too, but not the unit asked
+    assert F.unit_agrees(cand(unit="m3"), x) == 0.0
+    assert F.unit_agrees(cand(unit="", row=("Natural gas (TJ)",)), x) == 1.0  # the unit in a header
+    assert F.unit_agrees(cand(unit="GWh"), ctx("How much natural gas was consumed?")) == 0.0

@@ -22,7 +22,7 @@ from esgqa.answer.compose import compose
 from esgqa.answer.narrative import Summary, is_narrative, narrative_answer, summarise
 from esgqa.chunking import CELL_SEP
 from esgqa.embeddings import get_query_embeddings
-from esgqa.figures import Figure, numbers_in, parse_figures
+from esgqa.figures import Figure, numbers_in, parse_figures, units_named
 from esgqa.index import Index
 from esgqa.lexicon import STOP_STEMS, STOPWORDS, expand, stem, tokens
 from esgqa.retrieval import HybridRetriever, dense_text, from_document
@@ -94,10 +94,12 @@ def analyse(question: str, abbreviations: dict[str, str]) -> Query:
     years = {int(y) for y in YEAR_IN.findall(q)}
     years |= {2000 + int(y) for y in re.findall(r"\bfy\s?'?(\d{2})\b", low)}
     relative: set[int] = set()
+    # "the year before (the reporting year)" names the year before, not the reporting year it mentions
+    year_before = re.search(r"\b(year|period) before\b", low)
     if re.search(r"\b(this|last|the latest|the most recent|the current|the reporting) (year|period)\b|"
-                 r"\breporting (year|period)\b", low) and not years:
+                 r"\breporting (year|period)\b", low) and not years and not year_before:
         relative.add(0)
-    if re.search(r"\b(previous|prior|preceding) (year|period)\b", low):
+    if re.search(r"\b(previous|prior|preceding) (year|period)\b", low) or year_before:
         relative.add(-1)
     if re.search(r"\b(next|following|coming) year\b", low):
         relative.add(1)
@@ -298,7 +300,7 @@ class ExtractiveAnswerer:
         qvec = np.asarray(self.index.embeddings.embed_query(question))
         return Context(terms=set(query.terms) | {n for _, n in query.identifiers}, years=query.asked_years(year),
                        wants_percent=query.wants_percent,
-                       vector=qvec, embed=lambda t: self._embed([t])[0])
+                       vector=qvec, embed=lambda t: self._embed([t])[0], units=units_named(question))
 
     def text_answer(self, question: str, passages: list[Passage], query: Query | None = None) -> Answer:
         """The sentence and table-text reading (table rows are read by `cell_ranking`)."""

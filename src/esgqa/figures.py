@@ -34,6 +34,26 @@ _UNITS: dict[str, tuple[str, float]] = {
     "m3": ("volume", 1.0), "m³": ("volume", 1.0), "cubic metres": ("volume", 1.0),
     "litres": ("volume", 1e-3), "liters": ("volume", 1e-3),
 }
+# Units as a question or a header names them, spelled out or abbreviated -> (key, family); to tell
+# "in terajoules" from a GWh column. Not for parsing figures (that is _UNITS above).
+_UNIT_NAMES: dict[str, tuple[str, str]] = {
+    "terajoules?|tj": ("tj", "energy"), "gigajoules?|gj": ("gj", "energy"), "megajoules?|mj": ("mj", "energy"),
+    "kilowatt[- ]hours?|kwh": ("kwh", "energy"), "megawatt[- ]hours?|e?mwh": ("mwh", "energy"),
+    "gigawatt[- ]hours?|gwh": ("gwh", "energy"), "terawatt[- ]hours?|twh": ("twh", "energy"),
+    "kilograms?|kg": ("kg", "mass"), "(?:metric )?tonnes|(?:metric )?tons|t ?co[2₂](?:e|eq)?": ("t", "mass"),
+    "(?:metric )?kilo ?ton(?:ne)?s|kt": ("kt", "mass"), "megatonnes|million tonnes|mt": ("mt", "mass"),
+    "cubic met(?:re|er)s|m3|m³": ("m3", "volume"), "megalit(?:re|er)s|ml": ("ml", "volume"),
+    "lit(?:re|er)s": ("l", "volume"),
+}
+_UNIT_NAME_RE = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I), unit)
+                 for pattern, unit in _UNIT_NAMES.items()]
+
+
+def units_named(text: str) -> dict[str, str]:
+    """The units a text names ("in terajoules", "GWh", "t CO2e"), each key with its family."""
+    return dict(unit for rx, unit in _UNIT_NAME_RE if rx.search(text))
+
+
 # Emissions are masses of CO2(e); "t CO2e", "tonnes CO2", "tCO2e" all land in family "co2".
 _CO2 = re.compile(r"^\s*(?:of\s+)?co\s*[2₂](?:\s*-?e(?:q)?\b)?", re.I)
 

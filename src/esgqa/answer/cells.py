@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from esgqa.document.model import Cell
+from esgqa.figures import units_named
 from esgqa.lexicon import tokens
 from esgqa.types import Passage
 
@@ -78,6 +79,7 @@ class Context:
     wants_percent: bool
     vector: np.ndarray  # the question's embedding
     embed: Callable[[str], np.ndarray]
+    units: dict[str, str] = field(default_factory=dict)  # units the question names, each with its family
     _memo: dict = field(default_factory=dict)
 
     def cos(self, text: str) -> float:
@@ -143,6 +145,17 @@ def question_covered(c: Candidate, x: Context) -> float:
     return _share(x.terms, _stems(f"{c.row_text} {c.col_text} {c.context_text}"))
 
 
+def unit_agrees(c: Candidate, x: Context) -> float:
+    """+1 when the cell is in the unit asked ("in terajoules", TJ), -1 in another of its kind (GWh): one
+    quantity is often printed twice, once per unit."""
+    if not x.units:
+        return 0.0
+    printed = units_named(c.cell.unit or " ".join(c.cell.row_path + c.cell.col_path))
+    if printed.keys() & x.units.keys():
+        return 1.0
+    return -1.0 if set(printed.values()) & set(x.units.values()) else 0.0
+
+
 def year_agrees(c: Candidate, x: Context) -> float:
     """+1 when the cell's year is the one asked, -1 when it shows another year: years must agree."""
     if not x.years or not c.years:
@@ -188,8 +201,8 @@ def is_number(c: Candidate, x: Context) -> float:
 
 FEATURES: dict[str, Callable[[Candidate, Context], float]] = {
     f.__name__: f for f in (row_meaning, column_meaning, context_meaning, cell_meaning, row_words, column_words,
-                            context_words, unit_words, question_covered, year_agrees, caption_year_agrees, latest_year,
-                            percent_agrees, retrieval_rank, table_rank, is_number)
+                            context_words, unit_words, unit_agrees, question_covered, year_agrees, caption_year_agrees,
+                            latest_year, percent_agrees, retrieval_rank, table_rank, is_number)
 }
 
 
