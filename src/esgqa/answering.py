@@ -47,6 +47,9 @@ _STOCK = re.compile(r"\b(by|as of|as at|at) (the )?end of\b|\bas (of|at)\b|\b(ac
 _FLOW = re.compile(r"\b(added|adding|new|newly|additional|during the year|in this year|this year|in the year)\b", re.I)
 # Words that say a figure is the whole, not a different measure: never a reason to doubt it.
 _WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
+# Words that introduce the figure a comparison is made against: "(compared to 4,270 ...)", "instead of".
+_COMPARED = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|instead of|up from|down from|against)"
+                       r"(?:\s+(?:approximately|about|around|roughly|some))?\s*[$€£]?\s*$", re.I)
 _INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|location|reference|report section|"
                            r"where (disclosed|reported)|disclosure location)", re.I)
 # English sentences end in ". " before a capital; Chinese ones in "。！？" with no space after.
@@ -445,7 +448,7 @@ class ExtractiveAnswerer:
             return []
         if not q.wants_figure:  # an open question: the sentence is the answer, not one number in it
             return [(None, 0.0)]
-        fits = [(f, self._figure_fit(q, u, f)) for f in u.figures
+        fits = [(f, self._figure_fit(q, u, f, years)) for f in u.figures
                 if f.value not in q.numbers and self._fits_kind(q, u, f)]
         return [(f, fit) for f, fit in fits if fit > -1]
 
@@ -464,7 +467,7 @@ class ExtractiveAnswerer:
             return False
         return not (q.contrast and not _CONTRAST_U.search(self._described(u, f)))
 
-    def _figure_fit(self, q: Query, u: Unit, f: Figure) -> float:
+    def _figure_fit(self, q: Query, u: Unit, f: Figure, years: set[int]) -> float:
         """How well a figure in a sentence fits the question: question words describing it.
 
         A figure's description runs from the previous figure or clause break to the next
@@ -490,9 +493,19 @@ class ExtractiveAnswerer:
         fit += self._respectively(q, text, f)
         if q.wants_percent:
             fit += 0.5 if f.unit == "percent" else -0.3
-        # "increased from 57% to 99%": the first is where it started
-        if re.search(r"\bfrom\s*$", text[:f.start]) and re.match(r"\s*to\b", text[f.end:]) \
-                and not re.search(r"\b(from|before|previous|initial|start)\b", q.text, re.I):
+        # "increased from 57% to 99%", "5,015 (compared to 4,270 a year ago)", "8,638 instead of 8,339":
+        # the figure a comparison starts from is not the one reported, unless the question asks for it
+        before_fig = text[:f.start]
+        compared = _COMPARED.search(before_fig) or (
+            re.search(r"\bfrom\s*$", before_fig) and re.match(r"\s*to\b", text[f.end:]))
+        asks_earlier = re.search(r"\b(from|before|previous|prior|initial|start|compared)\b", q.text, re.I)
+        if compared and (not asks_earlier or "instead" in compared.group(0).lower()):
+            fit -= 1.5  # "instead of" names a figure replaced: never the one asked
+        # "(2022: 20%)", "120 million in 2023": a figure labelled with a year not asked is that year's
+        label = re.search(r"\b((?:19|20)\d\d)\s*:\s*$", before_fig)
+        trailing = re.split(r"[,;()]", text[f.end:f.end + 25])[0]  # "in 2023" right after the figure
+        own = {int(y) for y in YEAR_IN.findall(trailing)} or ({int(label.group(1))} if label else set())
+        if years and own and not own & years:
             fit -= 1.5
         clause = re.split(r"[,;:]", text[:f.start])[-1]
         if not q.wants_target and set(tokens(clause, keep_stopwords=True)) & _TARGET_WORDS:

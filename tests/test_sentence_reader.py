@@ -1,0 +1,41 @@
+"""The sentence reader on sentences written here, with the real model and the bundled store's statistics."""
+
+from __future__ import annotations
+
+import pytest
+
+from esgqa.answering import ExtractiveAnswerer
+from esgqa.types import Passage
+
+
+@pytest.fixture(scope="module")
+def reader(assistant) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(assistant.index)
+
+
+def figure_for(reader: ExtractiveAnswerer, question: str, sentence: str, year: int) -> str | None:
+    """The figure read from one passage; the bundled report lends its keyword statistics."""
+    document = reader.index.documents()[0].name
+    passages = [Passage(id="p0", document=document, text=sentence, year=year)]
+    return reader.text_answer(question, passages).figure
+
+
+@pytest.mark.parametrize(("question", "sentence", "year", "figure"), [
+    ("Approximately how many plaintiffs were suing the company over the warming system at the end of 2018?",
+     "As of December 31, 2018, the Company is a named defendant in lawsuits over the warming system involving "
+     "approximately 5,015 plaintiffs (compared to approximately 4,270 plaintiffs at December 31, 2017).",
+     2018, "5,015"),
+    ("After recalculation, what were the actual Scope 1 and 2 emissions in 2022?",
+     "The recalculation for 2022 showed that actual Scope 1 and 2 emissions were 8,638 t CO2e instead of "
+     "8,339 t CO2e.", 2023, "8,638 t CO2e"),
+    ("What share of total energy consumption came from renewable energies in 2023?",
+     "The share of our total energy consumption by renewable energies increased to 23% in 2023 (2022: 20%).",
+     2023, "23%"),
+])
+def test_the_figure_compared_against_is_not_the_one_reported(reader, question, sentence, year, figure):
+    assert figure_for(reader, question, sentence, year) == figure
+
+
+def test_the_earlier_figure_when_the_question_asks_for_it(reader):
+    sentence = ("Revenue grew to 120 million in 2023, up from 100 million in 2022.")
+    assert figure_for(reader, "What was revenue in the previous year, 2022?", sentence, 2023) == "100 million"
