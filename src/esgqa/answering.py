@@ -22,7 +22,7 @@ from esgqa.answer.compose import compose
 from esgqa.answer.narrative import Summary, is_narrative, narrative_answer, summarise
 from esgqa.chunking import CELL_SEP
 from esgqa.embeddings import get_query_embeddings
-from esgqa.figures import Figure, numbers_in, parse_figures, units_named
+from esgqa.figures import YEAR, Figure, numbers_in, parse_figures, units_named
 from esgqa.index import Index
 from esgqa.lexicon import STOP_STEMS, STOPWORDS, expand, stem, tokens
 from esgqa.retrieval import HybridRetriever, dense_text, from_document
@@ -54,7 +54,6 @@ _INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|locatio
                            r"where (disclosed|reported)|disclosure location)", re.I)
 # English sentences end in ". " before a capital; Chinese ones in "。！？" with no space after.
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])|(?<=[。！？])\s*")
-YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 class Answerer(Protocol):
@@ -94,7 +93,7 @@ class Query:
 def analyse(question: str, abbreviations: dict[str, str]) -> Query:
     q = question.strip()
     low = q.lower()
-    years = {int(y) for y in YEAR_IN.findall(q)}
+    years = {int(y) for y in YEAR.findall(q)}
     years |= {2000 + int(y) for y in re.findall(r"\bfy\s?'?(\d{2})\b", low)}
     relative: set[int] = set()
     # "the year before (the reporting year)" names the year before, not the reporting year it mentions
@@ -443,7 +442,7 @@ class ExtractiveAnswerer:
         """The figures a unit could answer with, each with its fit; [] when it cannot answer."""
         if u.table_values:
             return [(u.figure, 0.0)] if self._choose_cell(q, u, years) else []
-        stated = {int(y) for y in YEAR_IN.findall(u.quote)}
+        stated = {int(y) for y in YEAR.findall(u.quote)}
         if years and not (years & stated) and not (not stated and u.passage.year in years):
             return []
         if not q.wants_figure:  # an open question: the sentence is the answer, not one number in it
@@ -504,7 +503,7 @@ class ExtractiveAnswerer:
         # "(2022: 20%)", "120 million in 2023": a figure labelled with a year not asked is that year's
         label = re.search(r"\b((?:19|20)\d\d)\s*:\s*$", before_fig)
         trailing = re.split(r"[,;()]", text[f.end:f.end + 25])[0]  # "in 2023" right after the figure
-        own = {int(y) for y in YEAR_IN.findall(trailing)} or ({int(label.group(1))} if label else set())
+        own = {int(y) for y in YEAR.findall(trailing)} or ({int(label.group(1))} if label else set())
         if years and own and not own & years:
             fit -= 1.5
         clause = re.split(r"[,;:]", text[:f.start])[-1]
@@ -543,8 +542,8 @@ class ExtractiveAnswerer:
 
     def _choose_cell(self, q: Query, u: Unit, years: set[int]) -> bool:
         cols = u.table_values
-        header_years = [{int(y) for y in YEAR_IN.findall(h)} for h, _ in cols]
-        label_years = {int(y) for y in YEAR_IN.findall(u.row_label)}
+        header_years = [{int(y) for y in YEAR.findall(h)} for h, _ in cols]
+        label_years = {int(y) for y in YEAR.findall(u.row_label)}
         if years:
             if label_years:
                 if not years & label_years:
@@ -565,7 +564,7 @@ class ExtractiveAnswerer:
 
         def col_rank(col: tuple[str, str]) -> tuple[float, int]:
             head_tokens = set(tokens(col[0]))
-            ys = [int(y) for y in YEAR_IN.findall(col[0])]
+            ys = [int(y) for y in YEAR.findall(col[0])]
             return (len(head_tokens & set(q.terms)), max(ys) if ys else 0)
 
         head, cell = max(reversed(cols), key=col_rank)
@@ -587,7 +586,7 @@ class ExtractiveAnswerer:
         else:
             unit = _unit_after(u.quote, fig) if fig else ""
             text = f"{u.quote} [1]"
-        if fig and not YEAR_IN.search(text) and p.year:
+        if fig and not YEAR.search(text) and p.year:
             text += f" (reporting year {p.year})"
         return Answer(
             question=question, answer=text, abstained=False, citations=[citation],

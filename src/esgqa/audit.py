@@ -12,9 +12,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from esgqa.answering import SENTENCE_SPLIT, YEAR_IN, aspect_of, figure_windows
+from esgqa.answering import SENTENCE_SPLIT, aspect_of, figure_windows
 from esgqa.chunking import CELL_SEP
-from esgqa.figures import Figure, numbers_in
+from esgqa.figures import YEAR, Figure, numbers_in
 from esgqa.index import Index
 from esgqa.lexicon import STOP_STEMS, tokens
 from esgqa.types import Citation, Finding, Passage
@@ -338,13 +338,13 @@ def _targets(table: Table, passages: list[Passage]) -> list[Finding]:
     year's says lower is better (PUE 1.375 -> 1.365). The text's figure must also be the
     table's progress figure."""
     out = []
-    targets = [c for c in table.header if _TARGET.search(c) and YEAR_IN.search(c)]
-    actuals = [c for c in table.header if not _TARGET.search(c) and YEAR_IN.search(c)]
+    targets = [c for c in table.header if _TARGET.search(c) and YEAR.search(c)]
+    actuals = [c for c in table.header if not _TARGET.search(c) and YEAR.search(c)]
     for r in table.rows:
         for col in actuals:
-            year = YEAR_IN.search(col).group()
+            year = YEAR.search(col).group()
             same = [c for c in targets if year in c]
-            later = [c for c in targets if int(YEAR_IN.search(c).group()) > int(year)]
+            later = [c for c in targets if int(YEAR.search(c).group()) > int(year)]
             actual, target = r.values.get(col), r.values.get(same[0]) if same else None
             nxt = r.values.get(later[0]) if later else None
             if not (actual and target and nxt) or nxt.value == target.value:
@@ -436,7 +436,7 @@ def _restated(tables: list[Table], passages: list[Passage]) -> list[Finding]:
             if not words:
                 continue
             for col, fig in r.values.items():
-                years = {int(y) for y in YEAR_IN.findall(col)} or ({r.passage.year} if r.passage.year else set())
+                years = {int(y) for y in YEAR.findall(col)} or ({r.passage.year} if r.passage.year else set())
                 if fig is not None and not _TARGET.search(col) and len(years) == 1:
                     facts.append((words, years.pop(), fig, r, col))
     out = []
@@ -444,7 +444,7 @@ def _restated(tables: list[Table], passages: list[Passage]) -> list[Finding]:
         quantities = numbers_in(s)
         if len(quantities) >= 3 and len(re.findall(r"[A-Za-z]{2,}", s)) < 3 * len(quantities):
             continue  # a table row that reached the text as a line of numbers, not a sentence
-        stated_years = {int(y) for y in YEAR_IN.findall(s)}
+        stated_years = {int(y) for y in YEAR.findall(s)}
         for f in quantities:
             before, after = figure_windows(s, f)
             own = {t for t in tokens(f"{before} {after}") if t not in STOP_STEMS and not t.isdigit()}

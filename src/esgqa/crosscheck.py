@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from esgqa.answering import YEAR_IN, aspect_of
+from esgqa.answering import aspect_of
 from esgqa.assistant import Assistant
 from esgqa.batch import Sheet, check_output, read_sheet, write_sheet
-from esgqa.figures import Figure, figures_match, numbers_in, parse_figure
+from esgqa.figures import YEAR, Figure, figures_match, numbers_in, parse_figure
 from esgqa.lexicon import STOPWORDS
 from esgqa.types import Answer, ClaimCheck
 
@@ -77,7 +77,7 @@ def parts(claim: str) -> list[Part]:
     figures = claimed_figures(claim)
     if len(figures) <= 1:
         return [Part(f, (claim[:f.start] + claim[f.end:]).strip(), claim) for f in figures]
-    years = YEAR_IN.findall(claim)
+    years = YEAR.findall(claim)
     out = []
     for i, f in enumerate(figures):
         lead, left, right = clause(claim, figures, i)
@@ -87,9 +87,9 @@ def parts(claim: str) -> list[Part]:
             noun = _leading_noun(claim[figures[i - 1].end:]) or _leading_noun(claim[figures[0].end:])
         # a later part takes the lead's setting ("At our data centers, ...") but not its date,
         # which the year appended below carries without pulling towards the sentence that has it
-        shared = lead if not i or not YEAR_IN.search(lead) else ""
+        shared = lead if not i or not YEAR.search(lead) else ""
         question = " ".join(w for w in (shared, before, noun, after) if w)
-        if years and not YEAR_IN.search(question):
+        if years and not YEAR.search(question):
             question += f" in {years[-1]}"
         out.append(Part(f, question, f"{lead} {claim[left:right].strip()}".strip()))
     return out

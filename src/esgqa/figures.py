@@ -73,7 +73,9 @@ FIGURE_RE = re.compile(
     r"tonnes?\b|tons?\b|t\b|m3\b|m³|cubic metres\b|lit(?:re|er)s\b))?",
     re.I,
 )
-_YEAR = re.compile(r"^(19[5-9]\d|20\d\d|2100)$")
+# A year: alone, after "FY", or with a footnote mark glued on ("Jan-Dec 2023²"), never inside a longer number
+# ("12,023", "2023.5"). The one year pattern, for questions, sentences, headers and table tokens.
+YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d]|[.,]\d)")
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class Figure:
 
     @property
     def is_year(self) -> bool:
-        return self.unit is None and self.currency is None and bool(_YEAR.match(self.text))
+        return self.unit is None and self.currency is None and bool(YEAR.fullmatch(self.text))
 
     @property
     def is_quantity(self) -> bool:

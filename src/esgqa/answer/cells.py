@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,14 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from esgqa.document.model import Cell
-from esgqa.figures import units_named
+from esgqa.figures import YEAR, units_named
 from esgqa.lexicon import tokens
 from esgqa.types import Passage
 
 WEIGHTS_FILE = Path(__file__).with_name("weights.json")
-# A year in a header: alone, after "FY", or with a footnote mark glued on ("Jan-Dec 2023²"), but not
-# inside a longer number ("12,023", "2023.5").
-YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20\d\d)(?![\d]|[.,]\d)")
 
 
 @dataclass

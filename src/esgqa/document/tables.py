@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from esgqa.document.model import Box, Cell, Table, Word
 from esgqa.document.words import SOFT_HYPHEN, hyphenated, join_lines
-from esgqa.figures import PLACEHOLDERS, cell_number, decimal_comma_convention
+from esgqa.figures import PLACEHOLDERS, YEAR, cell_number, decimal_comma_convention
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,6 @@ NUM, PH, TXT = "num", "ph", "txt"
 _NUM = re.compile(r"[<>≤≥~≈]?[(\[]?[-+−–]?[(\[]?[$€£¥]?\d[\d.,']*[%‰]?[)\]]?[%‰x]?\*{0,3}")
 _SYMBOL = re.compile(r"%|‰|[$€£¥]|\(|\)")
 _CURRENCY_SIGNS = {"$", "€", "£", "¥", "US$", "C$", "A$"}
-_YEAR = re.compile(r"(?:19[5-9]\d|20\d\d)")
 _POWER_UNIT = re.compile(r"(?:^|[\s(/])(?:[kcdm]?m|ft|in|yd|mi)$")  # area and volume units take a power
 _FIRST_WORDS_IN = re.compile(r"^(?:in|en|unit:?|units:?)\s+", re.I)
 _UNIT_WORDS = {
@@ -437,7 +436,7 @@ def _bottom(ws: list[_W]) -> float:
 
 
 def _is_year(t: _Tok) -> bool:
-    return t.kind == NUM and bool(_YEAR.fullmatch(t.text))
+    return t.kind == NUM and bool(YEAR.fullmatch(t.text))
 
 
 def _is_seed(ln: _Line) -> bool:
