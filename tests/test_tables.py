@@ -662,3 +662,17 @@ def test_header_phrase_over_a_wide_column_header_and_stacked_tables(tmp_path: Pa
     assert paths["4,538"] == ("Year ended December 31, 2018", "United States")
     c = next(c for c in second.cells if c.row_label == "Industrial" and c.value == "11,866")
     assert (c.col_path, c.row_path) == (("Year ended December 31, 2017", "Worldwide"), ("Industrial",))
+
+
+def test_a_phrase_centred_over_a_row_of_years_heads_every_year(tmp_path: Path) -> None:
+    """"Year ended / December 31," centred over "2018 2017 2016" (3M p. 72) stands over the middle year
+    only, but names the period of all three."""
+    cols = (300, 380, 460)
+    items = [(352, 80, "Year ended", 8), (347, 90, "December 31,", 8)]
+    items += [(50, 100, "Net Sales (Millions)", 8)] + [right(c, 100, y) for c, y in zip(cols, ["2018", "2017", "2016"])]
+    items += row_items(118, "Abrasives", ["1,804", "1,746", "1,626"], cols=cols)
+    items += row_items(136, "Energy", ["1,487", "1,645", "1,616"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Abrasives"}
+    assert paths["1,804"] == ("Year ended December 31,", "2018")
+    assert paths["1,626"] == ("Year ended December 31,", "2016")

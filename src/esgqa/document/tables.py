@@ -842,6 +842,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     bottom = over_lines[-1] if over_lines else -1
     over_of = {i: [t for t in lines[i].toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size] for i in header}
     wide = _widened(cols, over_of.get(bottom, []))
+    # a row of years under one phrase centred over them all ("Year ended / December 31," over 2018 2017 2016)
+    years_below = len(over_of.get(bottom, [])) >= 2 and all(_is_year(t) for t in over_of[bottom])
+    middle = (min(t.x0 for t in over_of[bottom]) + max(t.x1 for t in over_of[bottom])) / 2 if years_below else 0.0
 
     def span(t: _Tok, members: list[int], baseline: float) -> None:
         refs = [[baseline, t.text, True] for _ in members]
@@ -870,6 +873,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                 continue
             hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(wide)]
             hits = [(o, k) for o, k in hits if o > 0]
+            if i != bottom and years_below and len(over) == 1 and abs(t.xc - middle) <= size:
+                span(t, list(range(len(cols))), ln.baseline)
+                continue
             if i != bottom and not (len(hits) == 1 and _fits(t, wide[hits[0][1]], hits[0][0], size)):
                 beside = [o for j in over_lines if j != bottom and abs(lines[j].baseline - ln.baseline) < 1.5 * ln.size
                           for o in over_of[j] if o.x1 <= t.x0 or o.x0 >= t.x1]
