@@ -831,8 +831,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     element ("2023" "Merck" "Group" -> "2023 Merck Group"). A phrase over several columns, or in the gap
     between two ("2022" centred over "Shares" and "Amount"), is a group header: its own element on
     every column between the midpoints to its neighbours on the line, or on a line beside it (group
-    headers of different heights are centred on different baselines). A column reaches as wide as its
-    own header phrase on the bottom line ("Other" over "Unallocated", both wider than the figures).
+    headers of different heights are centred on different baselines). One phrase centred over a row of
+    years heads them all ("Year ended / December 31," over 2018 2017 2016). A column reaches as wide as
+    its own header phrase on the bottom line ("Other" over "Unallocated", both wider than the figures).
     """
     col_x0 = cols[0].x0 - 2 * size  # a header centred over a sign and figure starts left of it
     entries: list[list[list]] = [[] for _ in cols]  # per column: [baseline, text, spanning]
