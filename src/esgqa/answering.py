@@ -501,7 +501,7 @@ class ExtractiveAnswerer:
         if compared and (not asks_earlier or "instead" in compared.group(0).lower()):
             fit -= 1.5  # "instead of" names a figure replaced: never the one asked
         # "(2022: 20%)", "120 million in 2023": a figure labelled with a year not asked is that year's
-        label = re.search(r"\b((?:19|20)\d\d)\s*:\s*$", before_fig)
+        label = re.search(rf"{YEAR.pattern}\s*:\s*$", before_fig)
         trailing = re.split(r"[,;()]", text[f.end:f.end + 25])[0]  # "in 2023" right after the figure
         own = {int(y) for y in YEAR.findall(trailing)} or ({int(label.group(1))} if label else set())
         if years and own and not own & years:

@@ -839,9 +839,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     entries: list[list[list]] = [[] for _ in cols]  # per column: [baseline, text, spanning]
     spans: list[tuple[float, float, tuple[float, float], list[list]]] = []  # group headers: extent, columns, entries
     stub: list[str] = []
-    over_lines = [i for i in header if any(t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size for t in lines[i].toks)]
-    bottom = over_lines[-1] if over_lines else -1
     over_of = {i: [t for t in lines[i].toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size] for i in header}
+    over_lines = [i for i in header if over_of[i]]
+    bottom = over_lines[-1] if over_lines else -1
     wide = _widened(cols, over_of.get(bottom, []))
     # a row of years under one phrase centred over them all ("Year ended / December 31," over 2018 2017 2016)
     years_below = len(over_of.get(bottom, [])) >= 2 and all(_is_year(t) for t in over_of[bottom])
