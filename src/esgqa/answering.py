@@ -494,7 +494,7 @@ class ExtractiveAnswerer:
             fit += 0.5 if f.unit == "percent" else -0.3
         # "increased from 57% to 99%", "5,015 (compared to 4,270 a year ago)", "8,638 instead of 8,339":
         # the figure a comparison starts from is not the one reported, unless the question asks for it
-        before_fig = text[:f.start]
+        before_fig = text[max(0, f.start - 80):f.start]  # both rules below look only at the words just before
         compared = _COMPARED.search(before_fig) or (
             re.search(r"\bfrom\s*$", before_fig) and re.match(r"\s*to\b", text[f.end:]))
         asks_earlier = re.search(r"\b(from|before|previous|prior|initial|start|compared)\b", q.text, re.I)
