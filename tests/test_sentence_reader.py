@@ -39,3 +39,27 @@ def test_the_figure_compared_against_is_not_the_one_reported(reader, question, s
 def test_the_earlier_figure_when_the_question_asks_for_it(reader):
     sentence = ("Revenue grew to 120 million in 2023, up from 100 million in 2022.")
     assert figure_for(reader, "What was revenue in the previous year, 2022?", sentence, 2023) == "100 million"
+
+
+@pytest.mark.parametrize(("question", "sentence"), [  # table rows flattened into text: which column?
+    ("What revenue did the service segment generate in 2023?", "Revenue 2,237,518 155,336 52,999 2,445,852"),
+    ("What remuneration did Andreas Klauser receive for 2023?", "Andreas Klauser 711 768 579 574"),
+])
+def test_no_figure_from_a_flattened_table_row(reader, question, sentence):
+    assert figure_for(reader, question, sentence, 2023) is None
+
+
+def test_a_flattened_rows_one_percentage_and_a_named_row_number(reader):
+    # the run's only percentage is told apart by its kind; "7.7" is the row the question names
+    assert figure_for(reader, "What was the occupancy rate of the mixed-use property in 2022?",
+                      "Mixed-use 1 92.2% 278,028", 2022) == "92.2%"
+    assert figure_for(reader, "How much CapEx was reported for activity 7.7, acquisition and ownership of "
+                      "buildings, in 2023?", "Acquisition and ownership of buildings 7.7 14,191", 2023) == "14,191"
+
+
+def test_column_run_reads_runs_of_three_or_more():
+    from esgqa.answering import column_run
+    from esgqa.figures import numbers_in
+    text = "Revenue 2,237,518 155,336 (37.4) and 12 employees, 40 of them new"
+    assert sorted(f.text for f in numbers_in(text) if f.start in column_run(text, numbers_in(text))) == [
+        "155,336", "2,237,518", "37.4"]

@@ -447,8 +447,10 @@ class ExtractiveAnswerer:
             return []
         if not q.wants_figure:  # an open question: the sentence is the answer, not one number in it
             return [(None, 0.0)]
-        fits = [(f, self._figure_fit(q, u, f, years)) for f in u.figures
-                if f.value not in q.numbers and self._fits_kind(q, u, f)]
+        figures = [f for f in u.figures if f.value not in q.numbers]  # "activity 7.7" names a row, not a figure
+        flattened = column_run(u.quote, figures)
+        fits = [(f, self._figure_fit(q, u, f, years)) for f in figures
+                if f.start not in flattened and self._fits_kind(q, u, f)]
         return [(f, fit) for f, fit in fits if fit > -1]
 
     @staticmethod
@@ -602,6 +604,29 @@ class ExtractiveAnswerer:
             text += f" Closest passages to check: {refs}."
         return Answer(question=question, answer=text, abstained=True, citations=cites,
                       backend=self.name, confidence=round(max(0.0, 1 - best), 3))
+
+
+_RUN_GAP = re.compile(r"[\s()\-–—]*")  # what stands between two columns' figures of a flattened row
+
+
+def column_run(text: str, figures: list[Figure]) -> set[int]:
+    """Starts of the figures printed three or more in a row with nothing but spaces, brackets or
+    dashes between them ("Revenue 2,237,518 155,336 52,999 2,445,852"): a table row flattened into
+    text, whose column headers are not in the sentence. The table reader reads such rows as cells
+    with their headers; the words around a figure cannot tell which column it is. Only the run's
+    one percentage, if it has one, is told apart, by its kind ("Mixed-use 1 92.2% 278,028")."""
+    runs: list[list[Figure]] = []
+    for f in sorted(figures, key=lambda f: f.start):
+        if runs and _RUN_GAP.fullmatch(text[runs[-1][-1].end:f.start]):
+            runs[-1].append(f)
+        else:
+            runs.append([f])
+    out: set[int] = set()
+    for run in runs:
+        if len(run) >= 3:
+            shares = [f for f in run if f.unit == "percent"]
+            out |= {f.start for f in run if len(shares) != 1 or f is not shares[0]}
+    return out
 
 
 def figure_windows(text: str, f: Figure) -> tuple[str, str]:
