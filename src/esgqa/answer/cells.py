@@ -76,6 +76,7 @@ class Context:
     vector: np.ndarray  # the question's embedding
     embed: Callable[[str], np.ndarray]
     units: dict[str, str] = field(default_factory=dict)  # units the question names, each with its family
+    rarity: dict[str, float] = field(default_factory=dict)  # each term's idf in the report asked about
     _memo: dict = field(default_factory=dict)
 
     def cos(self, text: str) -> float:
@@ -141,6 +142,16 @@ def question_covered(c: Candidate, x: Context) -> float:
     return _share(x.terms, _stems(f"{c.row_text} {c.col_text} {c.context_text}"))
 
 
+def rare_covered(c: Candidate, x: Context) -> float:
+    """As `question_covered`, each word weighed by its rarity in the report: the rare words name the
+    measure ("training hours", "pay gap"), the common ones the company and the year."""
+    if not x.rarity:
+        return question_covered(c, x)
+    found = _stems(f"{c.row_text} {c.col_text} {c.context_text}")
+    total = sum(x.rarity.get(t, 0.0) for t in x.terms)
+    return sum(x.rarity.get(t, 0.0) for t in x.terms & found) / total if total else 0.0
+
+
 def unit_agrees(c: Candidate, x: Context) -> float:
     """+1 when the cell is in the unit asked ("in terajoules", TJ), -1 in another of its kind (GWh): one
     quantity is often printed twice, once per unit."""
@@ -197,8 +208,8 @@ def is_number(c: Candidate, x: Context) -> float:
 
 FEATURES: dict[str, Callable[[Candidate, Context], float]] = {
     f.__name__: f for f in (row_meaning, column_meaning, context_meaning, cell_meaning, row_words, column_words,
-                            context_words, unit_words, unit_agrees, question_covered, year_agrees, caption_year_agrees,
-                            latest_year, percent_agrees, retrieval_rank, table_rank, is_number)
+                            context_words, unit_words, unit_agrees, question_covered, rare_covered, year_agrees,
+                            caption_year_agrees, latest_year, percent_agrees, retrieval_rank, table_rank, is_number)
 }
 
 
