@@ -168,12 +168,12 @@ def test_unit_agrees_tells_the_unit_asked_from_another_of_its_kind():
 def test_rare_covered_weighs_the_words_that_name_the_measure():
     # "hours" is rare in the report, "employee" common: a row naming only the common word covers little
     x = ctx("average training hours per employee")
-    x.rarity = {"average": 2.0, "train": 1.0, "hour": 4.0, "employee": 0.2}
-    x.terms = set(x.rarity)
+    x.idf = {"average": 2.0, "train": 1.0, "hour": 4.0, "employee": 0.2}
+    x.terms = set(x.idf)
     common = cand(row=("Employees trained",))
     rare = cand(row=("Average hours of training",))
     assert F.question_covered(common, x) == 0.5 and F.question_covered(rare, x) == 0.75
     assert F.rare_covered(common, x) == pytest.approx(1.2 / 7.2)
     assert F.rare_covered(rare, x) == pytest.approx(7.0 / 7.2)
-    x.rarity = {}
+    x.idf = {}
     assert F.rare_covered(common, x) == F.question_covered(common, x)  # no statistics: plain shares

@@ -302,9 +302,9 @@ class ExtractiveAnswerer:
         qvec = np.asarray(self.index.embeddings.embed_query(question))
         terms = set(query.terms) | {n for _, n in query.identifiers}
         bm25, _ = self.index.bm25(query.document)  # the report's own statistics, not the store's
-        rarity = {t: max(bm25.idf.get(t, bm25.max_idf), 0.05) for t in terms}
         return Context(terms=terms, years=query.asked_years(year), wants_percent=query.wants_percent,
-                       vector=qvec, embed=lambda t: self._embed([t])[0], units=units_named(question), rarity=rarity)
+                       vector=qvec, embed=lambda t: self._embed([t])[0], units=units_named(question),
+                       idf=bm25.idf, max_idf=bm25.max_idf)
 
     def text_answer(self, question: str, passages: list[Passage], query: Query | None = None) -> Answer:
         """The sentence and table-text reading (table rows are read by `cell_ranking`)."""

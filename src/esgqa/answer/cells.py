@@ -76,8 +76,12 @@ class Context:
     vector: np.ndarray  # the question's embedding
     embed: Callable[[str], np.ndarray]
     units: dict[str, str] = field(default_factory=dict)  # units the question names, each with its family
-    rarity: dict[str, float] = field(default_factory=dict)  # each term's idf in the report asked about
+    idf: dict[str, float] = field(default_factory=dict)  # word rarity in the report asked about ({}: none known)
+    max_idf: float = 1.0  # the rarity of a word the report does not use
     _memo: dict = field(default_factory=dict)
+
+    def rarity(self, stem: str) -> float:
+        return max(self.idf.get(stem, self.max_idf), 0.05)
 
     def cos(self, text: str) -> float:
         if not text.strip():
@@ -94,6 +98,14 @@ def _stems(text: str) -> set[str]:
 
 def _share(part: set[str], whole: set[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
+
+
+def _rare_share(part: set[str], whole: set[str], x: Context) -> float:
+    """`_share` with each word weighed by its rarity in the report; the plain share without statistics."""
+    if not x.idf:
+        return _share(part, whole)
+    total = sum(x.rarity(t) for t in part)
+    return sum(x.rarity(t) for t in part & whole) / total if total else 0.0
 
 
 # ---- features: each a named function with its reason ------------------------------------------
@@ -145,11 +157,7 @@ def question_covered(c: Candidate, x: Context) -> float:
 def rare_covered(c: Candidate, x: Context) -> float:
     """As `question_covered`, each word weighed by its rarity in the report: the rare words name the
     measure ("training hours", "pay gap"), the common ones the company and the year."""
-    if not x.rarity:
-        return question_covered(c, x)
-    found = _stems(f"{c.row_text} {c.col_text} {c.context_text}")
-    total = sum(x.rarity.get(t, 0.0) for t in x.terms)
-    return sum(x.rarity.get(t, 0.0) for t in x.terms & found) / total if total else 0.0
+    return _rare_share(x.terms, _stems(f"{c.row_text} {c.col_text} {c.context_text}"), x)
 
 
 def unit_agrees(c: Candidate, x: Context) -> float:
