@@ -63,3 +63,11 @@ def test_column_run_reads_runs_of_three_or_more():
     text = "Revenue 2,237,518 155,336 (37.4) and 12 employees, 40 of them new"
     assert sorted(f.text for f in numbers_in(text) if f.start in column_run(text, numbers_in(text))) == [
         "155,336", "2,237,518", "37.4"]
+
+
+def test_a_year_labelling_a_comparison_figure_does_not_make_the_sentence_that_years(reader):
+    # "(2022: 1,518,000)" labels one figure; the sentence, in a 2023 report, still reports 2023
+    sentence = ("Our direct emissions (Scope 1) totaled 1,236,000 metric tons of CO2eq (2022: 1,518,000), with "
+                "process-related emissions accounting for 990,000 metric tons of CO2eq.")
+    assert figure_for(reader, "How many metric tons of the 2023 Scope 1 emissions were process-related?",
+                      sentence, 2023) == "990,000"

@@ -50,6 +50,8 @@ _WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
 # Words that introduce the figure a comparison is made against: "(compared to 4,270 ...)", "instead of".
 _COMPARED = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|instead of|up from|down from|against)"
                        r"(?:\s+(?:approximately|about|around|roughly|some))?\s*[$€£]?\s*$", re.I)
+# "(2022: 1,518,000)": a comparison figure labelled with its year; the sentence is still about its own year
+_YEAR_LABEL = re.compile(rf"\(\s*{YEAR.pattern}\s*:[^()]*\)")
 _INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|location|reference|report section|"
                            r"where (disclosed|reported)|disclosure location)", re.I)
 # English sentences end in ". " before a capital; Chinese ones in "。！？" with no space after.
@@ -444,7 +446,7 @@ class ExtractiveAnswerer:
         """The figures a unit could answer with, each with its fit; [] when it cannot answer."""
         if u.table_values:
             return [(u.figure, 0.0)] if self._choose_cell(q, u, years) else []
-        stated = {int(y) for y in YEAR.findall(u.quote)}
+        stated = {int(y) for y in YEAR.findall(_YEAR_LABEL.sub(" ", u.quote))}
         if years and not (years & stated) and not (not stated and u.passage.year in years):
             return []
         if not q.wants_figure:  # an open question: the sentence is the answer, not one number in it
