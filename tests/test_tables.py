@@ -676,3 +676,27 @@ def test_a_phrase_centred_over_a_row_of_years_heads_every_year(tmp_path: Path) -
     paths = {c.value: c.col_path for c in t.cells if c.row_label == "Abrasives"}
     assert paths["1,804"] == ("Year ended December 31,", "2018")
     assert paths["1,626"] == ("Year ended December 31,", "2016")
+
+
+def test_a_group_header_wrapped_above_its_neighbours_heads_only_its_columns(tmp_path: Path) -> None:
+    """3M p. 39: "Property, Plant and / Equipment - net / as of December 31," stands over the last two
+    columns and starts two lines above the other group headers; its top lines are alone on theirs, yet
+    it heads only its own columns, not the Employees and Capital Spending groups beside it."""
+    cols = (240, 285, 330, 380, 425, 470, 520, 565)
+
+    def centred(x: float, baseline: float, text: str) -> tuple:
+        return (x - courier_width(text, 6) / 2, baseline, text, 6)
+
+    items = [centred(532, 80, "Property, Plant and"), centred(532, 88, "Equipment - net"),
+             centred(275, 96, "Employees as of December 31,"), centred(415, 96, "Capital Spending"),
+             centred(532, 96, "as of December 31,")]
+    items += [right(c, 106, y) for c, y in zip(cols, ["2018", "2017", "2016"] * 2 + ["2018", "2017"])]
+    items += row_items(124, "Asia Pacific", ["18,971", "18,283", "18,124", "238", "209", "228", "1,624", "1,672"],
+                       cols=cols)
+    items += row_items(142, "Latin America", ["16,249", "15,426", "17,509", "50", "56", "64", "448", "505"],
+                       cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Asia Pacific"}
+    assert paths["18,971"] == ("Employees as of December 31,", "2018")
+    assert paths["238"] == ("Capital Spending", "2018")
+    assert paths["1,624"] == ("Property, Plant and Equipment - net as of December 31,", "2018")

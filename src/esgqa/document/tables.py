@@ -878,7 +878,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                 span(t, list(range(len(cols))), ln.baseline)
                 continue
             if i != bottom and not (len(hits) == 1 and _fits(t, wide[hits[0][1]], hits[0][0], size)):
-                beside = [o for j in over_lines if j != bottom and abs(lines[j].baseline - ln.baseline) < 1.5 * ln.size
+                stack = _stacked(lines, [j for j in over_lines if j > i and j != bottom], over_of, t, ln)
+                beside = [o for j in over_lines if j != bottom
+                          and any(abs(lines[j].baseline - b) < 1.5 * ln.size for b in stack)
                           for o in over_of[j] if o.x1 <= t.x0 or o.x0 >= t.x1]
                 lo = max(((o.x1 + t.x0) / 2 for o in beside if o.x1 <= t.x0), default=-1e9)
                 hi = min(((t.x1 + o.x0) / 2 for o in beside if o.x0 >= t.x1), default=1e9)
@@ -899,6 +901,21 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
             joined = not spanning
         paths.append(path)
     return paths, " ".join(stub)
+
+
+def _stacked(lines: list[_Line], below: list[int], over_of: dict[int, list[_Tok]], t: _Tok,
+             ln: _Line) -> list[float]:
+    """Baselines of a header phrase and of the lines that go on under it ("Property, Plant and" /
+    "Equipment - net" / "as of December 31,"): a group header wrapped over several lines is bounded
+    by the phrases beside any of them, not only by those beside its first line."""
+    out = [ln.baseline]
+    for j in below:
+        if lines[j].baseline - out[-1] >= 1.5 * ln.size:
+            break
+        if not any(min(o.x1, t.x1) > max(o.x0, t.x0) for o in over_of[j]):
+            break
+        out.append(lines[j].baseline)
+    return out
 
 
 def _widened(cols: list[_Col], bottom: list[_Tok]) -> list[_Col]:
