@@ -35,3 +35,10 @@ def test_scale_of_reads_the_scale_a_unit_label_spells_out():
     from esgqa.figures import scale_of
     assert scale_of("USD million") == 1e6 and scale_of("EUR thousand") == 1e3 and scale_of("USD billion") == 1e9
     assert scale_of("t CO2e") == 1.0 and scale_of("m3") == 1.0 and scale_of("") == 1.0
+
+
+def test_dates_in_figures_and_threshold_categories_are_not_quantities():
+    assert [f.text for f in numbers_in("Employees as of 12/31/2023 (headcount): 2,569")] == ["2,569"]
+    assert [f.text for f in numbers_in("as at 31.12.2023 we had 40 sites; on 2023-12-31, 7")] == ["40", "7"]
+    assert [f.text for f in numbers_in("women in leadership (roles 4+) rose to 39%")] == ["39%"]
+    assert [f.text for f in numbers_in("a ratio of 3.5/4 and 12.5")] == ["3.5", "4", "12.5"]  # not a date

@@ -71,3 +71,11 @@ def test_a_year_labelling_a_comparison_figure_does_not_make_the_sentence_that_ye
                 "process-related emissions accounting for 990,000 metric tons of CO2eq.")
     assert figure_for(reader, "How many metric tons of the 2023 Scope 1 emissions were process-related?",
                       sentence, 2023) == "990,000"
+
+
+def test_a_change_is_not_the_level_unless_the_change_is_asked(reader):
+    sentence = ("Indirect emissions from purchased heat (Scope 2.2) increased by 104 t CO2e to 534 t CO2e, "
+                "a 24 percent increase over the previous year.")
+    assert figure_for(reader, "How much CO2e came from purchased heat in 2023?", sentence, 2023) == "534 t CO2e"
+    assert figure_for(reader, "By how much did emissions from purchased heat increase in 2023?",
+                      sentence, 2023) in ("104 t CO2e", "24 percent")

@@ -50,6 +50,14 @@ _WHOLE = {"total", "overall", "whole", "entire", "aggregate", "all"}
 # Words that introduce the figure a comparison is made against: "(compared to 4,270 ...)", "instead of".
 _COMPARED = re.compile(r"\b(?:compared (?:to|with)|versus|vs\.?|instead of|up from|down from|against)"
                        r"(?:\s+(?:approximately|about|around|roughly|some))?\s*[$€£]?\s*$", re.I)
+# "increased by 104 t CO2e", "a 24 percent increase": the figure is a change, not the level reached
+_CHANGE_BEFORE = re.compile(r"\b(?:increased|decreased|rose|fell|grew|declined|dropped|reduced|lowered|raised|up|down)"
+                            r"\s+by(?:\s+(?:approximately|about|around|roughly|some|nearly|almost))?"
+                            r"\s*[$€£]?\s*$", re.I)
+_CHANGE_AFTER = re.compile(r"\s*(?:percentage points?\s*)?"
+                           r"(?:increase|decrease|rise|growth|decline|reduction|drop|fall)\b", re.I)
+_ASKS_CHANGE = re.compile(r"\b(?:by how much|chang\w*|increas\w*|decreas\w*|reduc\w*|grow\w*|grew|rise|rose|fall|fell"
+                          r"|declin\w*|drop\w*)\b", re.I)
 # "(2022: 1,518,000)": a comparison figure labelled with its year; the sentence is still about its own year
 _YEAR_LABEL = re.compile(rf"\(\s*{YEAR.pattern}\s*:[^()]*\)")
 _INDEX_HEADER = re.compile(r"(chapters?|sections?|page( numbers?)?|pages|location|reference|report section|"
@@ -506,6 +514,9 @@ class ExtractiveAnswerer:
         asks_earlier = re.search(r"\b(from|before|previous|prior|initial|start|compared)\b", q.text, re.I)
         if compared and (not asks_earlier or "instead" in compared.group(0).lower()):
             fit -= 1.5  # "instead of" names a figure replaced: never the one asked
+        changed = _CHANGE_BEFORE.search(before_fig) or _CHANGE_AFTER.match(text[f.end:f.end + 30])
+        if changed and not _ASKS_CHANGE.search(q.text):
+            fit -= 1.5  # asked for the level, this is how much it moved
         # "(2022: 20%)", "120 million in 2023": a figure labelled with a year not asked is that year's
         label = re.search(rf"{YEAR.pattern}\s*:\s*$", before_fig)
         trailing = re.split(r"[,;()]", text[f.end:f.end + 25])[0]  # "in 2023" right after the figure

@@ -166,9 +166,19 @@ _CURRENCY_CODES = {"RMB", "CNY", "USD", "HKD", "EUR", "GBP", "JPY", "CAD", "AUD"
 _LABEL_BEFORE = re.compile(r"(?:(?<=[^\s.!?])\s+|\()([A-Z][A-Za-z]+)\s?$")
 
 
+# A date written in figures: "12/31/2023", "31.12.2023", "2023-12-31"
+_NUMERIC_DATE = re.compile(r"(?<![\d.,/])(?:\d{1,2}([/.])\d{1,2}\1(?:19|20)?\d\d|(?:19|20)\d\d([/.-])\d{1,2}\2\d{1,2})"
+                           r"(?![\d/])")
+
+
 def _is_label(text: str, start: int, end: int, raw: str) -> bool:
-    """Day of a date, or a small integer naming something ('Scope 2', '(Phase 1)')."""
+    """Part of a date, or a small integer naming something ('Scope 2', '(Phase 1)', 'roles 4+')."""
+    near = max(0, start - 8)
+    if any(d.start() + near <= start and end <= d.end() + near for d in _NUMERIC_DATE.finditer(text[near:end + 11])):
+        return True
     before, after = text[max(0, start - 12):start], text[end:end + 12]
+    if after.startswith("+") and re.fullmatch(r"\d{1,2}", raw):
+        return True  # "roles 4+", "aged 50+": a category from a threshold up
     if re.search(rf"\b{_MONTH}\.?\s*$", before, re.I) or re.match(rf"\s*{_MONTH}\b", after, re.I):
         return "." not in raw and len(raw) <= 2
     if re.fullmatch(r"\d{4,6}", raw):  # a standard's number: "ISO 45001", "ISO/IEC 27001", "GB/T 36074"
