@@ -42,3 +42,4 @@ def test_dates_in_figures_and_threshold_categories_are_not_quantities():
     assert [f.text for f in numbers_in("as at 31.12.2023 we had 40 sites; on 2023-12-31, 7")] == ["40", "7"]
     assert [f.text for f in numbers_in("women in leadership (roles 4+) rose to 39%")] == ["39%"]
     assert [f.text for f in numbers_in("a ratio of 3.5/4 and 12.5")] == ["3.5", "4", "12.5"]  # not a date
+    assert [f.text for f in numbers_in("Total GHG Emissions (t CO2e)1 1,817.8")] == ["1,817.8"]  # a footnote mark

@@ -177,6 +177,8 @@ def _is_label(text: str, start: int, end: int, raw: str) -> bool:
     if any(d.start() + near <= start and end <= d.end() + near for d in _NUMERIC_DATE.finditer(text[near:end + 11])):
         return True
     before, after = text[max(0, start - 12):start], text[end:end + 12]
+    if before.endswith((")", "]")) and re.fullmatch(r"\d{1,2}", raw):
+        return True  # "Total GHG Emissions (t CO2e)1": a footnote mark glued to the label it annotates
     if after.startswith("+") and re.fullmatch(r"\d{1,2}", raw):
         return True  # "roles 4+", "aged 50+": a category from a threshold up
     if re.search(rf"\b{_MONTH}\.?\s*$", before, re.I) or re.match(rf"\s*{_MONTH}\b", after, re.I):
