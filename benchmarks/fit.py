@@ -105,6 +105,17 @@ def rank_fit(groups: list[tuple[np.ndarray, np.ndarray]], l2: float = L2, iters:
     return w
 
 
+def best_split(silent: list[tuple[float, bool]]) -> float:
+    """The probability below which "not disclosed" is said: the one that sorts the most questions
+    right (undisclosed below, answerable at or above). Many thresholds tie on so few questions; the
+    median of the tied ones keeps the choice in the middle of the best region, not at its lower
+    edge, so a refit that moves one question does not swing it."""
+    grid = sorted({round(p, 3) for p, _ in silent}) or [0.5]
+    right = [sum((p < t) != answerable for p, answerable in silent) for t in grid]
+    tied = [t for t, n in zip(grid, right) if n == max(right)]
+    return tied[len(tied) // 2]
+
+
 def fit(questions: list) -> dict:
     groups = [(np.array(f), np.array(lab, dtype=float)) for f, lab, *_ in questions if any(lab)]
     w = rank_fit(groups)
@@ -133,9 +144,7 @@ def fit(questions: list) -> dict:
             silent.append((p, answerable))
     show = COST_OF_WRONG / (1 + COST_OF_WRONG)  # calibrated p: show when a right answer outweighs a wrong one
     shown = [ok for p, ok in cell_readings if p >= show]
-    unsure = max(sorted({round(p, 3) for p, _ in silent}) or [0.5],
-                 key=lambda t: sum((p < t) != a for p, a in silent))
-    unsure = min(unsure, show)
+    unsure = min(best_split(silent), show)
     top1 = sum(float(lab[int(np.argmax(X @ w))]) for X, lab in groups)
     return {
         "weights": model.weights, "calibration": model.calibration,
