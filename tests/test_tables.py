@@ -700,3 +700,30 @@ def test_a_group_header_wrapped_above_its_neighbours_heads_only_its_columns(tmp_
     assert paths["18,971"] == ("Employees as of December 31,", "2018")
     assert paths["238"] == ("Capital Spending", "2018")
     assert paths["1,624"] == ("Property, Plant and Equipment - net as of December 31,", "2018")
+
+
+def test_a_wrapped_group_header_stops_at_the_column_headers_under_it(tmp_path: Path) -> None:
+    """3M p. 21: "Three months ended / December 31, 2018" over "Net/Sales", "% of/Total", "Oper./Income":
+    the column headers under a group header are not more lines of it, so it heads all three."""
+    cols = (255, 305, 350, 400, 450, 495, 540, 585)
+
+    def centred(x: float, baseline: float, text: str) -> tuple:
+        return (x - courier_width(text, 6) / 2, baseline, text, 6)
+
+    items = []
+    for middle, (top, bottom) in ((300, ("Three months ended", "December 31, 2018")),
+                                  (445, ("Three months ended", "December 31, 2017")),
+                                  (560, ("2018 vs 2017", "% change"))):
+        items += [centred(middle, 80, top), centred(middle, 88, bottom)]
+    heads = [("Net", "Sales"), ("% of", "Total"), ("Oper.", "Income")] * 2 + [("Net", "Sales"), ("Oper.", "Income")]
+    for c, (top, bottom) in zip(cols, heads):
+        items += [right(c, 96, top, 6), right(c, 104, bottom, 6)]
+    items += row_items(122, "Health Care", ["1,520", "19.1", "458", "1,497", "18.9", "441", "1.5", "3.9"], cols=cols)
+    items += row_items(140, "Consumer", ["1,225", "15.4", "266", "1,234", "15.6", "270", "(0.7)", "(1.5)"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Health Care"}
+    assert paths["1,520"] == ("Three months ended December 31, 2018", "Net Sales")
+    assert paths["458"] == ("Three months ended December 31, 2018", "Oper. Income")
+    assert paths["1,497"] == ("Three months ended December 31, 2017", "Net Sales")
+    assert paths["441"] == ("Three months ended December 31, 2017", "Oper. Income")
+    assert paths["3.9"] == ("2018 vs 2017 % change", "Oper. Income")

@@ -878,10 +878,11 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                 span(t, list(range(len(cols))), ln.baseline)
                 continue
             if i != bottom and not (len(hits) == 1 and _fits(t, wide[hits[0][1]], hits[0][0], size)):
-                stack = _stacked(lines, [j for j in over_lines if j > i and j != bottom], over_of, t, ln)
-                beside = [o for j in over_lines if j != bottom
-                          and any(abs(lines[j].baseline - b) < 1.5 * ln.size for b in stack)
-                          for o in over_of[j] if o.x1 <= t.x0 or o.x0 >= t.x1]
+                stack = _stacked(lines, [j for j in over_lines if j > i and j != bottom], over_of, cols, t, ln)
+                level = [j for j in over_lines if j != bottom and (
+                    abs(lines[j].baseline - ln.baseline) < 1.5 * ln.size  # group headers of other heights
+                    or any(abs(lines[j].baseline - b) < 0.5 * ln.size for b in stack[1:]))]  # its own lines
+                beside = [o for j in level for o in over_of[j] if o.x1 <= t.x0 or o.x0 >= t.x1]
                 lo = max(((o.x1 + t.x0) / 2 for o in beside if o.x1 <= t.x0), default=-1e9)
                 hi = min(((t.x1 + o.x0) / 2 for o in beside if o.x0 >= t.x1), default=1e9)
                 span(t, [k for k, c in enumerate(cols) if lo <= (c.x0 + c.x1) / 2 <= hi], ln.baseline)
@@ -903,17 +904,20 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     return paths, " ".join(stub)
 
 
-def _stacked(lines: list[_Line], below: list[int], over_of: dict[int, list[_Tok]], t: _Tok,
+def _stacked(lines: list[_Line], below: list[int], over_of: dict[int, list[_Tok]], cols: list[_Col], t: _Tok,
              ln: _Line) -> list[float]:
     """Baselines of a header phrase and of the lines that go on under it ("Property, Plant and" /
     "Equipment - net" / "as of December 31,"): a group header wrapped over several lines is bounded
     by the phrases beside any of them, not only by those beside its first line."""
     out = [ln.baseline]
     for j in below:
-        if lines[j].baseline - out[-1] >= 1.5 * ln.size:
-            break
-        if not any(min(o.x1, t.x1) > max(o.x0, t.x0) for o in over_of[j]):
-            break
+        under = [o for o in over_of[j] if min(o.x1, t.x1) > max(o.x0, t.x0)]
+        if lines[j].baseline - out[-1] >= 1.5 * ln.size or len(under) != 1:
+            break  # two phrases under it are column headers it stands over, not its own next line
+        o = under[0]
+        if not (t.x0 - ln.size <= o.x0 and o.x1 <= t.x1 + ln.size) or sum(
+                min(o.x1, c.x1) > max(o.x0, c.x0) for c in cols) < 2:
+            break  # nor is a phrase over one column ("% of" / "Total"): that column's own header
         out.append(lines[j].baseline)
     return out
 
