@@ -11,7 +11,7 @@
 3. Thresholds: `show` follows from the calibrated probability and COST_OF_WRONG (a cell is shown
    when it is likelier right than wrong); `unsure` is the probability that best separates,
    where the sentence reader found nothing, undisclosed questions (below it: "not disclosed") from
-   answerable ones.
+   answerable ones (the median of the thresholds that tie: `best_split`).
 Checking sets are never read here. Deterministic: same stores, same weights.
 """
 

@@ -81,6 +81,7 @@ class Context:
     _memo: dict = field(default_factory=dict)
 
     def rarity(self, stem: str) -> float:
+        """A word's idf in the report (a word it never uses counts as its rarest); never quite zero."""
         return max(self.idf.get(stem, self.max_idf), 0.05)
 
     def cos(self, text: str) -> float:
