@@ -46,6 +46,11 @@ class Candidate:
         return self.passage.section
 
     @cached_property
+    def described(self) -> set[str]:
+        """The content stems of the cell's row, column and caption: what the question's words are sought in."""
+        return _stems(f"{self.row_text} {self.col_text} {self.context_text}")
+
+    @cached_property
     def years(self) -> set[int]:
         return {int(y) for y in YEAR.findall(" ".join(self.cell.col_path + self.cell.row_path))}
 
@@ -152,13 +157,13 @@ def unit_words(c: Candidate, x: Context) -> float:
 
 def question_covered(c: Candidate, x: Context) -> float:
     """Share of the question's words found in the cell's row, column and caption: the cell explains the question."""
-    return _share(x.terms, _stems(f"{c.row_text} {c.col_text} {c.context_text}"))
+    return _share(x.terms, c.described)
 
 
 def rare_covered(c: Candidate, x: Context) -> float:
     """As `question_covered`, each word weighed by its rarity in the report: the rare words name the
     measure ("training hours", "pay gap"), the common ones the company and the year."""
-    return _rare_share(x.terms, _stems(f"{c.row_text} {c.col_text} {c.context_text}"), x)
+    return _rare_share(x.terms, c.described, x)
 
 
 def unit_agrees(c: Candidate, x: Context) -> float:
