@@ -35,6 +35,11 @@ def row_items(y: float, label: str, values: list[str], x: float = 50, cols: tupl
     return [(x, y, label, size)] + [right(c, y, v, size) for c, v in zip(cols, values)]
 
 
+def centred(x: float, baseline: float, text: str, size: float = 6) -> tuple:
+    """A header phrase centred at x (group headers stand centred over their columns)."""
+    return (x - courier_width(text, size) / 2, baseline, text, size)
+
+
 def test_columns_named_by_regions_not_years(tmp_path: Path) -> None:
     items = [(50, 80, "GHG emissions by region (t CO2e)", 11)]
     items += [right(300, 110, "North"), right(380, 110, "South"), right(460, 110, "Total")]
@@ -684,9 +689,6 @@ def test_a_group_header_wrapped_above_its_neighbours_heads_only_its_columns(tmp_
     it heads only its own columns, not the Employees and Capital Spending groups beside it."""
     cols = (240, 285, 330, 380, 425, 470, 520, 565)
 
-    def centred(x: float, baseline: float, text: str) -> tuple:
-        return (x - courier_width(text, 6) / 2, baseline, text, 6)
-
     items = [centred(532, 80, "Property, Plant and"), centred(532, 88, "Equipment - net"),
              centred(275, 96, "Employees as of December 31,"), centred(415, 96, "Capital Spending"),
              centred(532, 96, "as of December 31,")]
@@ -706,9 +708,6 @@ def test_a_wrapped_group_header_stops_at_the_column_headers_under_it(tmp_path: P
     """3M p. 21: "Three months ended / December 31, 2018" over "Net/Sales", "% of/Total", "Oper./Income":
     the column headers under a group header are not more lines of it, so it heads all three."""
     cols = (255, 305, 350, 400, 450, 495, 540, 585)
-
-    def centred(x: float, baseline: float, text: str) -> tuple:
-        return (x - courier_width(text, 6) / 2, baseline, text, 6)
 
     items = []
     for middle, (top, bottom) in ((300, ("Three months ended", "December 31, 2018")),
