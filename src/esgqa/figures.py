@@ -128,6 +128,7 @@ def parse_figures(text: str) -> list[Figure]:
 def _parse(text: str) -> tuple[Figure, ...]:
     """Cached: the answerer reads the same sentence's figures once per candidate figure."""
     out: list[Figure] = []
+    dates = [d.span() for d in _NUMERIC_DATE.finditer(text)]  # "12/31/2023": its numbers are a date's parts
     for m in FIGURE_RE.finditer(text):
         raw = m.group("num")
         value = float(raw.replace(",", ""))
@@ -147,7 +148,7 @@ def _parse(text: str) -> tuple[Figure, ...]:
         if family is None and unit_word:
             end = m.end("num") + (len(m.group("scale") or ""))
         out.append(Figure(
-            is_label=_is_label(text, m.start(), m.end(), raw),
+            is_label=any(a <= m.start() and m.end() <= b for a, b in dates) or _is_label(text, m.start(), m.end(), raw),
             text=text[m.start():end].strip(),
             value=value,
             unit=family,
@@ -172,15 +173,13 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.,/])(?:\d{1,2}([/.])\d{1,2}\1(?:19|20)?\d\d
 
 
 def _is_label(text: str, start: int, end: int, raw: str) -> bool:
-    """Part of a date, or a small integer naming something ('Scope 2', '(Phase 1)', 'roles 4+')."""
-    near = max(0, start - 8)
-    if any(d.start() + near <= start and end <= d.end() + near for d in _NUMERIC_DATE.finditer(text[near:end + 11])):
-        return True
+    """Day of a date, or a small integer naming something ('Scope 2', '(Phase 1)', 'roles 4+')."""
     before, after = text[max(0, start - 12):start], text[end:end + 12]
-    if before.endswith((")", "]")) and re.fullmatch(r"\d{1,2}", raw):
-        return True  # "Total GHG Emissions (t CO2e)1": a footnote mark glued to the label it annotates
-    if after.startswith("+") and re.fullmatch(r"\d{1,2}", raw):
-        return True  # "roles 4+", "aged 50+": a category from a threshold up
+    small = raw.isdigit() and len(raw) <= 2
+    if small and (before.endswith((")", "]")) or after.startswith("+")):
+        # "Total GHG Emissions (t CO2e)1": a footnote mark glued to what it annotates;
+        # "roles 4+", "aged 50+": a category from a threshold up
+        return True
     if re.search(rf"\b{_MONTH}\.?\s*$", before, re.I) or re.match(rf"\s*{_MONTH}\b", after, re.I):
         return "." not in raw and len(raw) <= 2
     if re.fullmatch(r"\d{4,6}", raw):  # a standard's number: "ISO 45001", "ISO/IEC 27001", "GB/T 36074"
