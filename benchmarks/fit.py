@@ -116,6 +116,13 @@ def best_split(silent: list[tuple[float, bool]]) -> float:
     return tied[len(tied) // 2]
 
 
+def best_cell(model: CellModel, feats: list) -> tuple[float, int]:
+    """The calibrated probability of a question's best-scored cell, and its index."""
+    scores = [model.score(np.array(f)) for f in feats]
+    i = int(np.argmax(scores))
+    return model.probability(scores[i], margins(scores)[i]), i
+
+
 def fit(questions: list) -> dict:
     groups = [(np.array(f), np.array(lab, dtype=float)) for f, lab, *_ in questions if any(lab)]
     w = rank_fit(groups)
@@ -136,9 +143,7 @@ def fit(questions: list) -> dict:
     for feats, labels, confidence, _, answerable, _ in questions:
         if not feats:
             continue
-        scores = [model.score(np.array(f)) for f in feats]
-        i = int(np.argmax(scores))
-        p = model.probability(scores[i], margins(scores)[i])
+        p, i = best_cell(model, feats)
         cell_readings.append((p, bool(labels[i])))
         if confidence is None:
             silent.append((p, answerable))
@@ -157,10 +162,6 @@ def fit(questions: list) -> dict:
     }
 
 
-def model_of(data: dict) -> CellModel:
-    return CellModel(data["weights"], data["calibration"], data["text_calibration"], data["show"], data["unsure"])
-
-
 def decide(model: CellModel, question: tuple) -> bool:
     """Is the composed answer right? The same choice as `esgqa.answer.compose`, on collected readings:
     a cell at `show` and likelier than the sentence reader's figure; else that figure; else an
@@ -169,9 +170,8 @@ def decide(model: CellModel, question: tuple) -> bool:
     p_text = model.text_probability(*reading) if reading is not None else 0.0
     p_cell, right_cell = 0.0, False
     if feats:
-        scores = [model.score(np.array(f)) for f in feats]
-        i = int(np.argmax(scores))
-        p_cell, right_cell = model.probability(scores[i], margins(scores)[i]), bool(labels[i])
+        p_cell, i = best_cell(model, feats)
+        right_cell = bool(labels[i])
     if p_cell >= model.show and p_cell > p_text:
         return right_cell
     if reading is not None:
@@ -185,7 +185,7 @@ def cross_validate(questions: list) -> dict[str, float]:
     sets: a change that lifts the fitted score but not these is fitting the tuning sets."""
     out = {}
     for held in sorted({q[5] for q in questions} - set(FIT_SETS)):
-        model = model_of(fit([q for q in questions if q[5] != held]))
+        model = CellModel.from_dict(fit([q for q in questions if q[5] != held]))
         test = [q for q in questions if q[5] == held]
         out[held] = round(sum(decide(model, q) for q in test) / len(test), 3)
     out["mean"] = round(float(np.mean(list(out.values()))), 3)

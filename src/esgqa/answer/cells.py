@@ -251,6 +251,11 @@ class CellModel:
         keys = {"weights", "calibration", "text_calibration", "show", "unsure"}
         if not keys <= data.keys() or set(data["weights"]) != set(FEATURES):
             return None  # fitted for another model: refit with benchmarks/fit.py
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CellModel:
+        """The model a fit wrote (`weights.json`'s layout; `fitted_on` is ignored)."""
         return cls(data["weights"], data["calibration"], data["text_calibration"], data["show"], data["unsure"])
 
     def score(self, features: np.ndarray) -> float:
