@@ -30,6 +30,11 @@ def cell(table: Table, row: str, col: str) -> Cell:
     return found
 
 
+def col_paths(table: Table, row: str) -> dict[str, tuple[str, ...]]:
+    """Each figure of a row, by value, with the column path it was read under."""
+    return {c.value: c.col_path for c in table.cells if c.row_label == row}
+
+
 def row_items(y: float, label: str, values: list[str], x: float = 50, cols: tuple = (300, 380, 460),
               size: float = 8) -> list:
     return [(x, y, label, size)] + [right(c, y, v, size) for c, v in zip(cols, values)]
@@ -623,7 +628,7 @@ def test_header_word_hyphenated_at_line_end_heads_its_own_column(tmp_path: Path)
     items += row_items(128, "Industrial", ["478.4", "8,680.1", "9,158.5", "175.9", "8,641.7", "8,817.6"], cols=cols)
     items += row_items(146, "Mixed-Use", ["1.0", "2,384.3", "2,385.3", "2.0", "2,106.0", "2,108.0"], cols=cols)
     t = only(tables_of(tmp_path, items))
-    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Industrial"}
+    paths = col_paths(t, "Industrial")
     assert paths["478.4"] == ("2021", "Landlord Controlled")
     assert paths["8,680.1"] == ("2021", "Non-Landlord Controlled")
     assert paths["9,158.5"] == ("2021", "Total")
@@ -640,7 +645,7 @@ def test_group_headers_of_different_heights_stay_over_their_own_columns(tmp_path
     items += row_items(133, "Vienna", ["119", "48", "71", "32.9", "34.5", "31.8"], cols=cols)
     items += row_items(151, "Zagreb", ["738", "536", "202", "25.0", "26.0", "21.0"], cols=cols)
     t = only(tables_of(tmp_path, items))
-    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Vienna"}
+    paths = col_paths(t, "Vienna")
     assert paths["48"] == ("Share of employees reviewed in regular performance reviews", "female")
     assert paths["71"] == ("Share of employees reviewed in regular performance reviews", "male")
     assert paths["34.5"] == ("Average training hours per employee", "female")
@@ -661,7 +666,7 @@ def test_header_phrase_over_a_wide_column_header_and_stacked_tables(tmp_path: Pa
     tables = tables_of(tmp_path, items)
     assert len(tables) == 2, [t.rows() for t in tables]
     first, second = tables
-    paths = {c.value: c.col_path for c in first.cells if c.row_label == "Industrial"}
+    paths = col_paths(first, "Industrial")
     assert paths["(2)"] == ("Year ended December 31, 2018", "Other Unallocated")
     assert paths["12,267"] == ("Year ended December 31, 2018", "Worldwide")
     assert paths["4,538"] == ("Year ended December 31, 2018", "United States")
@@ -678,7 +683,7 @@ def test_a_phrase_centred_over_a_row_of_years_heads_every_year(tmp_path: Path) -
     items += row_items(118, "Abrasives", ["1,804", "1,746", "1,626"], cols=cols)
     items += row_items(136, "Energy", ["1,487", "1,645", "1,616"], cols=cols)
     t = only(tables_of(tmp_path, items))
-    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Abrasives"}
+    paths = col_paths(t, "Abrasives")
     assert paths["1,804"] == ("Year ended December 31,", "2018")
     assert paths["1,626"] == ("Year ended December 31,", "2016")
 
@@ -698,7 +703,7 @@ def test_a_group_header_wrapped_above_its_neighbours_heads_only_its_columns(tmp_
     items += row_items(142, "Latin America", ["16,249", "15,426", "17,509", "50", "56", "64", "448", "505"],
                        cols=cols)
     t = only(tables_of(tmp_path, items))
-    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Asia Pacific"}
+    paths = col_paths(t, "Asia Pacific")
     assert paths["18,971"] == ("Employees as of December 31,", "2018")
     assert paths["238"] == ("Capital Spending", "2018")
     assert paths["1,624"] == ("Property, Plant and Equipment - net as of December 31,", "2018")
@@ -720,7 +725,7 @@ def test_a_wrapped_group_header_stops_at_the_column_headers_under_it(tmp_path: P
     items += row_items(122, "Health Care", ["1,520", "19.1", "458", "1,497", "18.9", "441", "1.5", "3.9"], cols=cols)
     items += row_items(140, "Consumer", ["1,225", "15.4", "266", "1,234", "15.6", "270", "(0.7)", "(1.5)"], cols=cols)
     t = only(tables_of(tmp_path, items))
-    paths = {c.value: c.col_path for c in t.cells if c.row_label == "Health Care"}
+    paths = col_paths(t, "Health Care")
     assert paths["1,520"] == ("Three months ended December 31, 2018", "Net Sales")
     assert paths["458"] == ("Three months ended December 31, 2018", "Oper. Income")
     assert paths["1,497"] == ("Three months ended December 31, 2017", "Net Sales")
