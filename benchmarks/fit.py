@@ -19,17 +19,31 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NamedTuple
 
 import numpy as np
 
 from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, margins
-from esgqa.answer.compose import text_reading
+from esgqa.answer.compose import choose, text_reading
 from esgqa.answering import ExtractiveAnswerer
 from esgqa.evals.run import StoreCache
 from esgqa.evals.scoring import figure_correct, figure_matches
 from esgqa.evals.sets import all_set_paths, load_set
 from esgqa.retrieval import hybrid_search
 from esgqa.settings import Settings
+
+
+class Collected(NamedTuple):
+    """One figure question as the engine read it, for fitting and for replaying its choice."""
+
+    feats: list  # each candidate cell's feature vector
+    labels: list[bool]  # each candidate cell: is it the golden figure on a golden page?
+    reading: list[float] | None  # the sentence reader's calibration inputs, where it gave a figure
+    text_ok: bool  # the sentence reader's answer is right
+    answerable: bool
+    set_name: str
+    text_answers: bool  # the sentence reader did not abstain (a figure or an open answer)
+
 
 FIT_SETS = ("golden", "golden_pdf")  # bundled sets tuned on; plus every report set whose split is tuning
 # A wrong figure costs as much as a right one earns ("a false answer is as wrong as an invented
@@ -55,8 +69,8 @@ def logistic(X: np.ndarray, y: np.ndarray, l2: float = L2, iters: int = 50) -> t
     return w[:-1], float(w[-1])
 
 
-def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, list]:
-    """Per question: (cell features, cell labels, text confidence, text right?, answerable)."""
+def collect(settings: Settings, only: set[str] | None = None) -> tuple[list[Collected], list[str]]:
+    """Each figure question of the fitting sets as the engine reads it, and the sets' names."""
     cache = StoreCache(settings, baseline=False)
     questions, names = [], []
     for path in all_set_paths():
@@ -83,7 +97,8 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list, lis
                       and figure_matches(c.cell.value, None, item) for c in cands]
             text_ok = item.answerable and figure_correct(text, item)
             reading = None if text.abstained or not text.figure else text_reading(text)
-            questions.append((feats, labels, reading, text_ok, item.answerable, es.name))
+            questions.append(Collected(feats, labels, reading, text_ok, item.answerable, es.name,
+                                       not text.abstained))
         print(f"fit: {es.name}: {len(es.items)} questions", file=sys.stderr)
     return questions, names
 
@@ -134,19 +149,19 @@ def fit(questions: list) -> dict:
             tops.append([scores[i], margins(scores)[i]])
             top_labels.append(float(labels[i]))
     cw, cb = logistic(np.array(tops), np.array(top_labels))
-    conf = [(q[2], q[3]) for q in questions if q[2] is not None]
+    conf = [(q.reading, q.text_ok) for q in questions if q.reading is not None]
     ts, tb = logistic(np.array([c for c, _ in conf]), np.array([float(ok) for _, ok in conf]))
     model = CellModel(dict(zip(FEATURES, map(float, w))), {"score": float(cw[0]), "margin": float(cw[1]), "bias": cb},
                       {"confidence": float(ts[0]), "from_pdf": float(ts[1]), "from_table": float(ts[2]), "bias": tb},
                       1.0, 1.0)
     cell_readings, silent = [], []  # best cell: (p, right?); where the sentence reader abstained: (p, answerable)
-    for feats, labels, confidence, _, answerable, _ in questions:
-        if not feats:
+    for q in questions:
+        if not q.feats:
             continue
-        p, i = best_cell(model, feats)
-        cell_readings.append((p, bool(labels[i])))
-        if confidence is None:
-            silent.append((p, answerable))
+        p, i = best_cell(model, q.feats)
+        cell_readings.append((p, bool(q.labels[i])))
+        if q.reading is None:
+            silent.append((p, q.answerable))
     show = COST_OF_WRONG / (1 + COST_OF_WRONG)  # calibrated p: show when a right answer outweighs a wrong one
     shown = [ok for p, ok in cell_readings if p >= show]
     unsure = min(best_split(silent), show)
@@ -162,21 +177,16 @@ def fit(questions: list) -> dict:
     }
 
 
-def decide(model: CellModel, question: tuple) -> bool:
-    """Is the composed answer right? The same choice as `esgqa.answer.compose`, on collected readings:
-    a cell at `show` and likelier than the sentence reader's figure; else that figure; else an
-    unsure answer (never right) or "not disclosed" (right when the report is silent)."""
-    feats, labels, reading, text_ok, answerable, _ = question
-    p_text = model.text_probability(*reading) if reading is not None else 0.0
-    p_cell, right_cell = 0.0, False
-    if feats:
-        p_cell, i = best_cell(model, feats)
-        right_cell = bool(labels[i])
-    if p_cell >= model.show and p_cell > p_text:
-        return right_cell
-    if reading is not None:
-        return bool(text_ok)
-    return not answerable and p_cell < model.unsure
+def decide(model: CellModel, q: Collected) -> bool:
+    """Is the composed answer right? The engine's own choice (`esgqa.answer.compose.choose`) on the
+    collected readings: an unsure answer is never right, "not disclosed" is when the report is silent."""
+    p_text = model.text_probability(*q.reading) if q.reading is not None else 0.0
+    p_cell, right_cell = None, False
+    if q.feats:
+        p_cell, i = best_cell(model, q.feats)
+        right_cell = bool(q.labels[i])
+    choice = choose(model, p_cell, p_text, q.text_answers)
+    return {"cell": right_cell, "text": bool(q.text_ok), "unsure": False, "none": not q.answerable}[choice]
 
 
 def cross_validate(questions: list) -> dict[str, float]:
@@ -184,9 +194,9 @@ def cross_validate(questions: list) -> dict[str, float]:
     questions. How a change does on reports its weights never saw, without reading the checking
     sets: a change that lifts the fitted score but not these is fitting the tuning sets."""
     out = {}
-    for held in sorted({q[5] for q in questions} - set(FIT_SETS)):
-        model = CellModel.from_dict(fit([q for q in questions if q[5] != held]))
-        test = [q for q in questions if q[5] == held]
+    for held in sorted({q.set_name for q in questions} - set(FIT_SETS)):
+        model = CellModel.from_dict(fit([q for q in questions if q.set_name != held]))
+        test = [q for q in questions if q.set_name == held]
         out[held] = round(sum(decide(model, q) for q in test) / len(test), 3)
     out["mean"] = round(float(np.mean(list(out.values()))), 3)
     return out

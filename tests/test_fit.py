@@ -6,7 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from fit import best_split, cross_validate, decide  # noqa: E402
+from fit import Collected, best_split, cross_validate, decide  # noqa: E402
 
 from esgqa.answer.cells import FEATURES, CellModel  # noqa: E402
 
@@ -32,7 +32,7 @@ def _model(show: float = 0.5, unsure: float = 0.1) -> CellModel:
 
 def _question(cells: list[float], labels: list[bool], reading=None, text_ok=False, answerable=True, name="a"):
     feats = [[v if n == "is_number" else 0.0 for n in FEATURES] for v in cells]
-    return (feats, labels, reading, text_ok, answerable, name)
+    return Collected(feats, labels, reading, text_ok, answerable, name, reading is not None)
 
 
 def test_decide_follows_the_composer():
@@ -59,7 +59,7 @@ def test_cross_validate_scores_each_report_on_weights_fitted_without_it():
             qs.append(_question(cells, [i == right for i in range(3)], name=name))
         for ok in (True, True, False):
             qs.append(_question([0.0], [False], answerable=False, name=name))  # silent report, a dash cell
-            qs.append(([], [], [0.9 if ok else 0.1, 0.0, 0.0], ok, True, name))  # the sentence reader's figure
+            qs.append(_question([], [], [0.9 if ok else 0.1, 0.0, 0.0], ok, name=name))  # the sentence reader's figure
     scores = cross_validate(qs)
     assert set(scores) == {"r1", "r2", "r3", "mean"}
     # learnt from the other two reports: the numeric cell answers, a dash says "not disclosed", and

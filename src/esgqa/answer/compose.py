@@ -75,19 +75,32 @@ def text_reading(text: Answer) -> list[float]:
     return [text.confidence, text_from_pdf(text), text_from_table(text)]
 
 
+def choose(model: CellModel, p_cell: float | None, p_text: float, text_answers: bool) -> str:
+    """Which reading answers: "cell" when the best cell (None: there is none) is at least `show`
+    likely and likelier than the sentence reader's figure; else "text" when the sentence reader
+    answered; else "unsure" for a cell between `unsure` and `show`; else "none": not disclosed.
+    (Hedging the sentence reader's own figures too, as the 95%-precision target would need, lost a
+    third of the right answers on the tuning sets: not yet.) `benchmarks/fit.py` replays this choice."""
+    if p_cell is not None and p_cell >= model.show and p_cell > p_text:
+        return "cell"
+    if text_answers:
+        return "text"
+    if p_cell is not None and p_cell >= model.unsure:
+        return "unsure"
+    return "none"
+
+
 def compose(question: str, text: Answer, cells: list[tuple[float, Candidate]], model: CellModel,
             backend: str) -> Answer:
-    """The sentence reader keeps its own answer unless a cell is at least `show` likely and
-    likelier than it; where the sentence reader found nothing, a cell at `show` answers, one
-    between `unsure` and `show` gives an unsure answer with candidates, and below that the report
-    is taken not to disclose it. (Hedging the sentence reader's own figures too, as the 95%-precision
-    target would need, lost a third of the right answers on the tuning sets: not yet.)"""
+    """The answer `choose` picks: the best cell, the sentence reader's own answer, an unsure answer
+    with candidates, or the sentence reader's abstention (the report is taken not to disclose it)."""
     p_text = model.text_probability(*text_reading(text)) if text.figure and not text.abstained else 0.0
-    p_cell, best = cells[0] if cells else (0.0, None)
-    if best is not None and p_cell >= model.show and p_cell > p_text:
+    p_cell, best = cells[0] if cells else (None, None)
+    choice = choose(model, p_cell, p_text, not text.abstained)
+    if choice == "cell":
         return cell_answer(question, best, p_cell, backend)
-    if not text.abstained:
+    if choice == "text":
         return text.model_copy(update={"confidence": round(p_text, 3)}) if text.figure else text
-    if best is not None and p_cell >= model.unsure:
+    if choice == "unsure":
         return unsure_answer(question, text, p_text, cells, backend)
     return text
