@@ -6,10 +6,12 @@
    `esgqa.answer.cells.FEATURES`; a cell is positive when its value equals the golden figure
    and it stands on a golden page.
 2. Calibration: logistic regression from the best cell's score and its margin over the
-   runner-up to "it is right"; and from the sentence reader's confidence (whether it read a PDF
+   runner-up to "it is right", on scores out of fold (each set's questions scored by a ranker
+   fitted without that set: `out_of_fold`), so the probabilities are those of a report the
+   ranker never saw; and from the sentence reader's confidence (whether it read a PDF
    page, whose extracted text is noisier than Markdown, and a table's text or prose) to "its figure is right".
 3. Thresholds: `show` follows from the calibrated probability and COST_OF_WRONG (a cell is shown
-   when it is likelier right than wrong); `unsure` is the probability that best separates,
+   when it is likelier right than wrong); `unsure` is the (out-of-fold) probability that best separates,
    where the sentence reader found nothing, undisclosed questions (below it: "not disclosed") from
    answerable ones (the median of the thresholds that tie: `best_split`).
 Checking sets are never read here. Deterministic: same stores, same weights.
@@ -125,7 +127,7 @@ def best_split(silent: list[tuple[float, bool]]) -> float:
     right (undisclosed below, answerable at or above). Many thresholds tie on so few questions; the
     median of the tied ones keeps the choice in the middle of the best region, not at its lower
     edge, so a refit that moves one question does not swing it."""
-    grid = sorted({round(p, 3) for p, _ in silent}) or [0.5]
+    grid = sorted({p for p, _ in silent}) or [0.5]  # not rounded: a rounded p may sit above its own question
     right = [sum((p < t) != answerable for p, answerable in silent) for t in grid]
     tied = [t for t, n in zip(grid, right) if n == max(right)]
     return tied[len(tied) // 2]
@@ -138,30 +140,50 @@ def best_cell(model: CellModel, feats: list) -> tuple[float, int]:
     return model.probability(scores[i], margins(scores)[i]), i
 
 
-def fit(questions: list) -> dict:
-    groups = [(np.array(f), np.array(lab, dtype=float)) for f, lab, *_ in questions if any(lab)]
-    w = rank_fit(groups)
-    tops, top_labels = [], []  # the best cell of every question that has cells: score, margin, right?
-    for feats, labels, *_ in questions:
-        if feats:
-            scores = list(np.array(feats) @ w)
+def top_cells(w: np.ndarray, questions: list) -> list[tuple[list[float], bool]]:
+    """The best cell of every question that has cells, under ranking weights `w`: its
+    (score, margin) and whether it is right."""
+    out = []
+    for q in questions:
+        if q.feats:
+            scores = list(np.array(q.feats) @ w)
             i = int(np.argmax(scores))
-            tops.append([scores[i], margins(scores)[i]])
-            top_labels.append(float(labels[i]))
-    cw, cb = logistic(np.array(tops), np.array(top_labels))
+            out.append(([scores[i], margins(scores)[i]], bool(q.labels[i])))
+    return out
+
+
+def ranker(questions: list) -> np.ndarray:
+    return rank_fit([(np.array(q.feats), np.array(q.labels, dtype=float)) for q in questions if any(q.labels)])
+
+
+def out_of_fold(questions: list) -> list[tuple[list[float], bool]]:
+    """Each question's best cell as a ranker fitted without its set sees it. Calibration and the
+    "unsure" threshold are fitted on these: a ranker's scores on its own training questions are
+    surer than on a report it never saw, so calibrating on them promises more than it keeps."""
+    sets = sorted({q.set_name for q in questions})
+    if len(sets) < 2:
+        return top_cells(ranker(questions), questions)
+    by_set = {}
+    for held in sets:
+        held_out = [q for q in questions if q.set_name == held]
+        by_set[held] = iter(top_cells(ranker([q for q in questions if q.set_name != held]), held_out))
+    return [next(by_set[q.set_name]) for q in questions if q.feats]
+
+
+def fit(questions: list) -> dict:
+    groups = [(np.array(q.feats), np.array(q.labels, dtype=float)) for q in questions if any(q.labels)]
+    w = ranker(questions)
+    tops = out_of_fold(questions)
+    cw, cb = logistic(np.array([t for t, _ in tops]), np.array([float(ok) for _, ok in tops]))
     conf = [(q.reading, q.text_ok) for q in questions if q.reading is not None]
     ts, tb = logistic(np.array([c for c, _ in conf]), np.array([float(ok) for _, ok in conf]))
     model = CellModel(dict(zip(FEATURES, map(float, w))), {"score": float(cw[0]), "margin": float(cw[1]), "bias": cb},
                       {"confidence": float(ts[0]), "from_pdf": float(ts[1]), "from_table": float(ts[2]), "bias": tb},
                       1.0, 1.0)
-    cell_readings, silent = [], []  # best cell: (p, right?); where the sentence reader abstained: (p, answerable)
-    for q in questions:
-        if not q.feats:
-            continue
-        p, i = best_cell(model, q.feats)
-        cell_readings.append((p, bool(q.labels[i])))
-        if q.reading is None:
-            silent.append((p, q.answerable))
+    # the best cell out of fold: (p, right?); where the sentence reader abstained: (p, answerable)
+    with_cells = [q for q in questions if q.feats]
+    cell_readings = [(model.probability(*t), ok) for t, ok in tops]
+    silent = [(p, q.answerable) for (p, _), q in zip(cell_readings, with_cells) if q.reading is None]
     show = COST_OF_WRONG / (1 + COST_OF_WRONG)  # calibrated p: show when a right answer outweighs a wrong one
     shown = [ok for p, ok in cell_readings if p >= show]
     unsure = min(best_split(silent), show)
@@ -171,7 +193,7 @@ def fit(questions: list) -> dict:
         "text_calibration": model.text_calibration, "show": show, "unsure": unsure,
         "fitted_on": {"cells": sum(len(X) for X, _ in groups), "questions": len(questions),
                       "questions_with_a_right_cell": len(groups), "right_cell_ranked_first": int(top1),
-                      "cells_shown_at_threshold": len(shown),
+                      "cells_shown_at_threshold_out_of_fold": len(shown),
                       "their_precision": round(sum(shown) / len(shown), 3) if shown else None,
                       "cost_of_wrong": COST_OF_WRONG},
     }

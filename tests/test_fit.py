@@ -6,7 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from fit import Collected, best_split, cross_validate, decide  # noqa: E402
+from fit import Collected, best_split, cross_validate, decide, out_of_fold, ranker, top_cells  # noqa: E402
 
 from esgqa.answer.cells import FEATURES, CellModel  # noqa: E402
 
@@ -65,3 +65,16 @@ def test_cross_validate_scores_each_report_on_weights_fitted_without_it():
     # learnt from the other two reports: the numeric cell answers, a dash says "not disclosed", and
     # the sentence reader's figure stands (wrong once in three): 11 of 12 right in each report
     assert scores["r1"] == scores["r2"] == scores["r3"] == round(11 / 12, 3)
+
+
+def test_calibration_sees_each_set_as_a_ranker_fitted_without_it_would():
+    """r1 marks its right cell by one feature, r2 and r3 by another. Fitted on all three, the ranker
+    puts every right cell first; out of fold, r1's right cells tie with the wrong ones (the ranker
+    never learnt r1's cue) and lose, while r2 and r3 still teach each other."""
+    def q(feature: str, name: str) -> Collected:
+        wrong, right = [0.0] * len(FEATURES), [0.0] * len(FEATURES)
+        right[list(FEATURES).index(feature)] = 1.0
+        return Collected([wrong, right], [False, True], None, False, True, name, False)
+    qs = [q("row_words", "r1")] * 4 + [q("column_words", "r2")] * 4 + [q("column_words", "r3")] * 4
+    assert all(ok for _, ok in top_cells(ranker(qs), qs))
+    assert [ok for _, ok in out_of_fold(qs)] == [False] * 4 + [True] * 8
