@@ -152,8 +152,14 @@ def top_cells(w: np.ndarray, questions: list) -> list[tuple[list[float], bool]]:
     return out
 
 
+def right_cell_groups(questions: list) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each question that has a right cell: its cells' features and which of them are right."""
+    return [(np.array(q.feats), np.array(q.labels, dtype=float)) for q in questions if any(q.labels)]
+
+
 def ranker(questions: list) -> np.ndarray:
-    return rank_fit([(np.array(q.feats), np.array(q.labels, dtype=float)) for q in questions if any(q.labels)])
+    """The ranking weights fitted on these questions (those without a right cell teach nothing)."""
+    return rank_fit(right_cell_groups(questions))
 
 
 def out_of_fold(questions: list) -> list[tuple[list[float], bool]]:
@@ -171,8 +177,8 @@ def out_of_fold(questions: list) -> list[tuple[list[float], bool]]:
 
 
 def fit(questions: list) -> dict:
-    groups = [(np.array(q.feats), np.array(q.labels, dtype=float)) for q in questions if any(q.labels)]
-    w = ranker(questions)
+    groups = right_cell_groups(questions)
+    w = rank_fit(groups)
     tops = out_of_fold(questions)
     cw, cb = logistic(np.array([t for t, _ in tops]), np.array([float(ok) for _, ok in tops]))
     conf = [(q.reading, q.text_ok) for q in questions if q.reading is not None]
