@@ -133,11 +133,17 @@ def best_split(silent: list[tuple[float, bool]]) -> float:
     return tied[len(tied) // 2]
 
 
+def top_of(scores: list[float]) -> tuple[int, float]:
+    """The best-scored cell's index and its margin over the runner-up (what calibration reads)."""
+    i = int(np.argmax(scores))
+    return i, margins(scores)[i]
+
+
 def best_cell(model: CellModel, feats: list) -> tuple[float, int]:
     """The calibrated probability of a question's best-scored cell, and its index."""
     scores = [model.score(np.array(f)) for f in feats]
-    i = int(np.argmax(scores))
-    return model.probability(scores[i], margins(scores)[i]), i
+    i, margin = top_of(scores)
+    return model.probability(scores[i], margin), i
 
 
 def top_cells(w: np.ndarray, questions: list) -> list[tuple[list[float], bool]]:
@@ -147,8 +153,8 @@ def top_cells(w: np.ndarray, questions: list) -> list[tuple[list[float], bool]]:
     for q in questions:
         if q.feats:
             scores = list(np.array(q.feats) @ w)
-            i = int(np.argmax(scores))
-            out.append(([scores[i], margins(scores)[i]], bool(q.labels[i])))
+            i, margin = top_of(scores)
+            out.append(([scores[i], margin], bool(q.labels[i])))
     return out
 
 
