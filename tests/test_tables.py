@@ -608,8 +608,27 @@ def test_a_section_with_a_unit_heads_its_rows_and_gives_their_unit(tmp_path: Pat
     items += row_items(172, "Asia-Pacific (APAC)", ["9", "14"], x=58, cols=cols)
     t = only(tables_of(tmp_path, items))
     c = cell(t, "Asia-Pacific (APAC)", "2023")
-    assert (c.value, c.unit, c.row_path) == ("14", "%", ("by region (%)", "Asia-Pacific (APAC)"))
+    assert (c.value, c.unit, c.row_path) == ("14", "%", ("Persons trained", "by region (%)", "Asia-Pacific (APAC)"))
     assert cell(t, "Persons trained", "2023").row_path == ("Persons trained",)
+
+
+def test_a_lower_case_label_under_a_row_breaks_that_row_down(tmp_path: Path) -> None:
+    """Merck p. 205: "by region" under the LTIR row; its regions keep the LTIR in their path, and
+    the next measure at the row's level ends the breakdown. A capitalised label stays a section."""
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Lost Time Injury Rate", ["1.2", "1.3"], cols=cols)
+    items += [(50, 136, "by region", 8)]
+    items += row_items(154, "Europe", ["1.7", "2.2"], x=62, cols=cols)
+    items += row_items(172, "North America", ["1.7", "1.4"], x=62, cols=cols)
+    items += row_items(190, "Number of deaths", ["0", "1"], cols=cols)
+    items += [(50, 208, "By gender", 8)]
+    items += row_items(226, "Women", ["0", "1"], x=62, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Europe", "2023").row_path == ("Lost Time Injury Rate", "by region", "Europe")
+    assert cell(t, "North America", "2023").row_path == ("Lost Time Injury Rate", "by region", "North America")
+    assert cell(t, "Number of deaths", "2023").row_path == ("Number of deaths",)
+    assert cell(t, "Women", "2023").row_path == ("By gender", "Women")
 
 
 # --- header shapes met on real pages (CT REIT p. 32, Addiko p. 77, 3M p. 73), rebuilt small --------

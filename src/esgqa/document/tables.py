@@ -1091,15 +1091,20 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             history.clear()
         elif kind == "section":
             text, x0, bold = payload  # type: ignore[misc]
+            # a lower-case label right under a row level with it ("by region" under "Lost Time Injury
+            # Rate") breaks that row down: the rows below it keep the row's measure in their path
+            breakdown = (text[:1].islower() and not titles and bool(stack) and not stack[-1].section
+                         and abs(stack[-1].x0 - x0) <= tol)
             if _is_unit(text) or (_unit_in(text) and len(text.split()) <= 3):
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
-                stack.clear()
+                if not breakdown:
+                    stack.clear()
                 history.clear()
                 if _is_unit(text):
                     continue
                 # "by region (%)" names the block as well as its unit: it heads the rows below it
             # a plain section level with a bold one ("Gender" under "Permanent employment contract") is its child
-            while stack and stack[-1].x0 >= x0 - tol and not (
+            while not breakdown and stack and stack[-1].x0 >= x0 - tol and not (
                     stack[-1].bold and not bold and abs(stack[-1].x0 - x0) <= tol):
                 stack.pop()
             stack.append(_Parent(x0, text, True, _unit_in(text), bold=bold))
