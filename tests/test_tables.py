@@ -631,6 +631,20 @@ def test_a_lower_case_label_under_a_row_breaks_that_row_down(tmp_path: Path) -> 
     assert cell(t, "Women", "2023").row_path == ("By gender", "Women")
 
 
+def test_a_second_breakdown_goes_under_the_same_measure(tmp_path: Path) -> None:
+    """Merck p. 194: "by employee category" then "by region (%)" under one training measure."""
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "Employees trained", ["80", "90"], cols=cols)
+    items += [(50, 136, "by category", 8)]
+    items += row_items(154, "Managers", ["85", "95"], x=62, cols=cols)
+    items += [(50, 172, "by region (%)", 8)]
+    items += row_items(190, "Europe", ["7", "10"], x=62, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Managers", "2023").row_path == ("Employees trained", "by category", "Managers")
+    assert cell(t, "Europe", "2023").row_path == ("Employees trained", "by region (%)", "Europe")
+
+
 # --- header shapes met on real pages (CT REIT p. 32, Addiko p. 77, 3M p. 73), rebuilt small --------
 
 

@@ -991,6 +991,24 @@ def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[
     return checked > 0
 
 
+def _measure_broken_down(stack: list[_Parent], text: str, x0: float, tol: float) -> int | None:
+    """The stack index of the row a lower-case label breaks down, if any.
+
+    "by region" under "Lost Time Injury Rate" (Merck p. 205), level with it, lists its regions
+    below: they keep the measure in their path. A second breakdown ("by gender" after the regions)
+    goes under the same measure. A row that is itself an item of a flat list (a section whose rows
+    stand level with it) is not broken down further. A capitalised label stays a section.
+    """
+    if not text[:1].islower():
+        return None
+    j = len(stack) - 1
+    while j >= 0 and (stack[j].x0 > x0 + tol or (stack[j].section and abs(stack[j].x0 - x0) <= tol)):
+        j -= 1  # the items of an earlier breakdown, and that breakdown's label
+    if j < 0 or stack[j].section or abs(stack[j].x0 - x0) > tol:
+        return None
+    return j
+
+
 def _close(stack: list[_Parent], x0: float, tol: float, bold: bool = False) -> None:
     """Pop the parents a row at indent x0 is not under.
 
@@ -1091,10 +1109,10 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             history.clear()
         elif kind == "section":
             text, x0, bold = payload  # type: ignore[misc]
-            # a lower-case label right under a row level with it ("by region" under "Lost Time Injury
-            # Rate") breaks that row down: the rows below it keep the row's measure in their path
-            breakdown = (text[:1].islower() and not titles and bool(stack) and not stack[-1].section
-                         and abs(stack[-1].x0 - x0) <= tol)
+            measure = _measure_broken_down(stack, text, x0, tol) if not titles else None
+            breakdown = measure is not None
+            if breakdown:
+                del stack[measure + 1:]
             if _is_unit(text) or (_unit_in(text) and len(text.split()) <= 3):
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 if not breakdown:
