@@ -764,3 +764,21 @@ def test_a_wrapped_group_header_stops_at_the_column_headers_under_it(tmp_path: P
     assert paths["1,497"] == ("Three months ended December 31, 2017", "Net Sales")
     assert paths["441"] == ("Three months ended December 31, 2017", "Oper. Income")
     assert paths["3.9"] == ("2018 vs 2017 % change", "Oper. Income")
+
+
+def test_a_label_wrapped_onto_the_row_pitch_stays_one_label(tmp_path: Path) -> None:
+    """Palfinger p. 3: figures on a label's first line and its second line one row pitch below, as
+    far as the next row: "(Scope 1)" and "energy sources (Scope 2)" end their labels, they head nothing."""
+    cols = (300, 380)
+    items = [right(300, 70, "2022"), right(380, 70, "2023")]
+    for y, label in ((82, "Revenue"), (94, "EBITDA"), (106, "Employees")):
+        items += row_items(y, label, ["1,000", "1,100"], cols=cols)
+    items += row_items(118, "CO2 emissions from production", ["30,796", "31,913"], cols=cols)
+    items += row_items(130, "Direct emissions from fuels", ["18,419", "19,019"], cols=cols)
+    items += [(50, 142, "(Scope 1)", 8)]
+    items += row_items(154, "Indirect emissions from electricity", ["12,377", "12,894"], cols=cols)
+    items += [(50, 166, "energy sources (Scope 2)", 8)]
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Direct emissions from fuels (Scope 1)", "2023").row_path == (
+        "Direct emissions from fuels (Scope 1)",)
+    assert cell(t, "Indirect emissions from electricity energy sources (Scope 2)", "2023").value == "12,894"
