@@ -996,8 +996,8 @@ def _measure_broken_down(stack: list[_Parent], text: str, x0: float, tol: float)
 
     "by region" under "Lost Time Injury Rate" (Merck p. 205), level with it, lists its regions
     below: they keep the measure in their path. A second breakdown ("by gender" after the regions)
-    goes under the same measure. A row that is itself an item of a flat list (a section whose rows
-    stand level with it) is not broken down further. A capitalised label stays a section.
+    goes under the same measure. A capitalised label stays a section: under a valued row it is as
+    often a new topic ("Operating expenses:" under "Net sales").
     """
     if not text[:1].islower():
         return None
