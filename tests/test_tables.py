@@ -782,3 +782,18 @@ def test_a_label_wrapped_onto_the_row_pitch_stays_one_label(tmp_path: Path) -> N
     assert cell(t, "Direct emissions from fuels (Scope 1)", "2023").row_path == (
         "Direct emissions from fuels (Scope 1)",)
     assert cell(t, "Indirect emissions from electricity energy sources (Scope 2)", "2023").value == "12,894"
+
+
+def test_a_label_line_tight_above_the_next_row_opens_that_row(tmp_path: Path) -> None:
+    """Merck p. 198: a single-line first row, then labels wrapped upward (figures on their last
+    line): "thereof number of women in middle" is the next row's first line, not the rest of the
+    row above it."""
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items += row_items(118, "% of women (total)", ["43", "44"], cols=cols)
+    items += [(58, 136, "thereof number of women in senior", 8)]
+    items += row_items(146, "management (Role 6+)", ["51", "58"], x=58, cols=cols)
+    items += [(58, 164, "thereof number of women in middle", 8)]
+    items += row_items(174, "management (Role 4 & 5)", ["1,550", "1,622"], x=58, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "thereof number of women in middle management (Role 4 & 5)", "2023").value == "1,622"

@@ -1268,6 +1268,8 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
         breakdown heading such as "by region" has its items indented under it)."""
         if b.is_row or b.bold or not flush(a, b) or b.baseline - a.baseline > 1.2 * pitch:
             return False
+        if nxt is not None and nxt.is_row and tight(b, nxt):
+            return False  # the first line of the next row's label (Merck p. 198: figures on its last line)
         if b.text[:1] in "([":
             return True
         return b.text[:1].islower() and (nxt is None or nxt.x0 <= b.x0 + 0.5 * size)
