@@ -1261,6 +1261,11 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
     def flush(a: _Frag, b: _Frag) -> bool:
         return abs(a.x0 - b.x0) <= 0.5 * size
 
+    def opens_next(f: _Frag, nxt: _Frag | None) -> bool:
+        """A figureless line tight above the next row: that row's first line, when the table
+        sets figures on a label's last line."""
+        return not f.is_row and nxt is not None and nxt.is_row and tight(f, nxt)
+
     def rest_of_label(a: _Frag, b: _Frag, nxt: _Frag | None) -> bool:
         """A figureless line one row pitch under a row's label, flush with it, that reads as the rest
         of that label (Palfinger p. 3: "(Scope 1)", "energy sources (Scope 2)" on the table's own
@@ -1268,22 +1273,20 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
         breakdown heading such as "by region" has its items indented under it)."""
         if b.is_row or b.bold or not flush(a, b) or b.baseline - a.baseline > 1.2 * pitch:
             return False
-        if nxt is not None and nxt.is_row and tight(b, nxt):
-            return False  # the first line of the next row's label (Merck p. 198: figures on its last line)
+        if opens_next(b, nxt):
+            return False  # Merck p. 198: upward wraps below a single-line first row
         if b.text[:1] in "([":
             return True
         return b.text[:1].islower() and (nxt is None or nxt.x0 <= b.x0 + 0.5 * size)
 
-    upward = len(frags) >= 2 and not frags[0].is_row and frags[1].is_row and tight(frags[0], frags[1]) and flush(
-        frags[0], frags[1])
+    upward = len(frags) >= 2 and opens_next(frags[0], frags[1]) and flush(frags[0], frags[1])
     blocks: list[list[_Frag]] = []
     for n, f in enumerate(frags):
         nxt = frags[n + 1] if n + 1 < len(frags) else None
         if blocks:
             has_row = any(g.is_row for g in blocks[-1])
             if tight(blocks[-1][-1], f) and not (f.is_row and has_row):
-                leads = upward and has_row and not f.is_row and nxt is not None and nxt.is_row and tight(
-                    f, nxt) and flush(f, nxt) and not f.text[:1].islower()
+                leads = upward and has_row and opens_next(f, nxt) and flush(f, nxt) and not f.text[:1].islower()
                 if not leads:
                     blocks[-1].append(f)
                     continue
