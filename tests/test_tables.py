@@ -35,6 +35,14 @@ def col_paths(table: Table, row: str) -> dict[str, tuple[str, ...]]:
     return {c.value: c.col_path for c in table.cells if c.row_label == row}
 
 
+TWO_COLS = (300, 380)
+
+
+def two_year_header(y: float = 100) -> list:
+    """"2022" and "2023" right-aligned over TWO_COLS: the header of the small two-year tables."""
+    return [right(c, y, year) for c, year in zip(TWO_COLS, ("2022", "2023"))]
+
+
 def row_items(y: float, label: str, values: list[str], x: float = 50, cols: tuple = (300, 380, 460),
               size: float = 8) -> list:
     return [(x, y, label, size)] + [right(c, y, v, size) for c, v in zip(cols, values)]
@@ -87,7 +95,7 @@ def test_wrapped_header_cell_is_one_path_element(tmp_path: Path) -> None:
 
 
 def test_indented_sub_rows_and_section_rows(tmp_path: Path) -> None:
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items = two_year_header()
     items += row_items(118, "Energy consumption", ["100", "200"], cols=(300, 380))
     items += row_items(136, "Electricity", ["60", "120"], x=62, cols=(300, 380))
     items += row_items(154, "of which renewable", ["30", "90"], x=74, cols=(300, 380))
@@ -115,8 +123,8 @@ def test_an_indented_total_is_no_child_of_the_row_above(tmp_path: Path) -> None:
 
 
 def test_a_section_over_indented_rows_ends_at_its_own_level(tmp_path: Path) -> None:
-    cols = (300, 380)
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    cols = TWO_COLS
+    items = two_year_header()
     items += row_items(118, "Total emissions", ["2,152", "1,951"], cols=cols)
     items += [(50, 136, "Thereof", 8)]
     items += row_items(154, "direct (Scope 1)", ["1,827", "1,626"], x=62, cols=cols)
@@ -143,7 +151,7 @@ def test_financial_statement_with_dollar_signs_and_group_headers(tmp_path: Path)
 
 
 def test_footnote_marks_are_kept_apart_from_the_figure(tmp_path: Path) -> None:
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items = two_year_header()
     items += row_items(118, "Employees", ["1,234", "1,300"], cols=(300, 380))
     items += [(300, 115, "1", 5)]  # "1,234¹": a raised small mark right after the figure
     items += row_items(136, "Injuries", ["3", "2"], cols=(300, 380))
@@ -161,7 +169,7 @@ def test_footnote_marks_are_kept_apart_from_the_figure(tmp_path: Path) -> None:
 
 def test_split_subscript_joins_the_label(tmp_path: Path) -> None:
     co = courier_width("CO", 8)
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    items = two_year_header()
     items += [(50, 118, "Direct CO", 8 + 0), (50 + courier_width("Direct CO", 8), 120, "2", 5),
               (50 + courier_width("Direct CO", 8) + 3, 118, "e emissions", 8)]
     items += [right(300, 118, "4,888"), right(380, 118, "5,001")]
@@ -193,8 +201,8 @@ def test_two_tables_side_by_side(tmp_path: Path) -> None:
 
 
 def test_negatives_placeholders_and_thousands_conventions(tmp_path: Path) -> None:
-    cols = (300, 380)
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    cols = TWO_COLS
+    items = two_year_header()
     items += row_items(118, "Net result (EUR million)", ["(12)", "1,250.5"], cols=cols)
     items += row_items(136, "Offsets", ["–", "n/a"], cols=cols)
     items += row_items(154, "Energy (kWh)", ["604,126", "2.503,030"], cols=cols)
@@ -615,8 +623,8 @@ def test_a_section_with_a_unit_heads_its_rows_and_gives_their_unit(tmp_path: Pat
 def test_a_lower_case_label_under_a_row_breaks_that_row_down(tmp_path: Path) -> None:
     """Merck p. 205: "by region" under the LTIR row; its regions keep the LTIR in their path, and
     the next measure at the row's level ends the breakdown. A capitalised label stays a section."""
-    cols = (300, 380)
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    cols = TWO_COLS
+    items = two_year_header()
     items += row_items(118, "Lost Time Injury Rate", ["1.2", "1.3"], cols=cols)
     items += [(50, 136, "by region", 8)]
     items += row_items(154, "Europe", ["1.7", "2.2"], x=62, cols=cols)
@@ -633,8 +641,8 @@ def test_a_lower_case_label_under_a_row_breaks_that_row_down(tmp_path: Path) -> 
 
 def test_a_second_breakdown_goes_under_the_same_measure(tmp_path: Path) -> None:
     """Merck p. 194: "by employee category" then "by region (%)" under one training measure."""
-    cols = (300, 380)
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    cols = TWO_COLS
+    items = two_year_header()
     items += row_items(118, "Employees trained", ["80", "90"], cols=cols)
     items += [(50, 136, "by category", 8)]
     items += row_items(154, "Managers", ["85", "95"], x=62, cols=cols)
@@ -769,8 +777,8 @@ def test_a_wrapped_group_header_stops_at_the_column_headers_under_it(tmp_path: P
 def test_a_label_wrapped_onto_the_row_pitch_stays_one_label(tmp_path: Path) -> None:
     """Palfinger p. 3: figures on a label's first line and its second line one row pitch below, as
     far as the next row: "(Scope 1)" and "energy sources (Scope 2)" end their labels, they head nothing."""
-    cols = (300, 380)
-    items = [right(300, 70, "2022"), right(380, 70, "2023")]
+    cols = TWO_COLS
+    items = two_year_header(70)
     for y, label in ((82, "Revenue"), (94, "EBITDA"), (106, "Employees")):
         items += row_items(y, label, ["1,000", "1,100"], cols=cols)
     items += row_items(118, "CO2 emissions from production", ["30,796", "31,913"], cols=cols)
@@ -788,8 +796,8 @@ def test_a_label_line_tight_above_the_next_row_opens_that_row(tmp_path: Path) ->
     """Merck p. 198: a single-line first row, then labels wrapped upward (figures on their last
     line): "thereof number of women in middle" is the next row's first line, not the rest of the
     row above it."""
-    cols = (300, 380)
-    items = [right(300, 100, "2022"), right(380, 100, "2023")]
+    cols = TWO_COLS
+    items = two_year_header()
     items += row_items(118, "% of women (total)", ["43", "44"], cols=cols)
     items += [(58, 136, "thereof number of women in senior", 8)]
     items += row_items(146, "management (Role 6+)", ["51", "58"], x=58, cols=cols)
