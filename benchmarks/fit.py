@@ -27,7 +27,7 @@ import numpy as np
 
 from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vector, margins
 from esgqa.answer.compose import choose, text_reading
-from esgqa.answering import ExtractiveAnswerer
+from esgqa.answering import ExtractiveAnswerer, of_report
 from esgqa.evals.run import StoreCache
 from esgqa.evals.scoring import figure_correct, figure_matches
 from esgqa.evals.sets import all_set_paths, load_set
@@ -86,14 +86,15 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list[Coll
         for item in es.items:
             if item.kind == "narrative":
                 continue
-            passages = hybrid_search(assistant.index, item.question, r.k, document=item.document,
+            asked = of_report(assistant.index, item.question, item.document)  # as the chain asks it
+            passages = hybrid_search(assistant.index, asked, r.k, document=item.document,
                                      candidates=r.candidates, rrf_k=r.rrf_k, rows=r.rows, per_page=r.per_page)
-            query = answerer.query(item.question, passages)  # as the answerer parses it
+            query = answerer.query(asked, passages)  # as the answerer parses it
             if not query.wants_figure:
                 continue
-            text = answerer.text_answer(item.question, passages, query)
+            text = answerer.text_answer(asked, passages, query)
             cands = candidates([p for p in passages if p.kind == "row"])
-            ctx = answerer.cell_context(item.question, query, passages) if cands else None
+            ctx = answerer.cell_context(asked, query, passages) if cands else None
             feats = [feature_vector(c, ctx) for c in cands]
             labels = [item.answerable and (not item.pages or c.cell.page in item.pages)
                       and figure_matches(c.cell.value, None, item) for c in cands]

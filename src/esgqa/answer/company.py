@@ -91,6 +91,19 @@ def _run(words: list[str], i: int, target: list[str]) -> int:
     return n
 
 
+def as_asked_of(question: str, documents: list[DocumentInfo]) -> str:
+    """The question as its own report is searched and read: the report's company, which nearly every
+    passage of that report names, becomes "the company" (a stopword), so the words left decide what is
+    retrieved and which figure answers. "How many male employees did Kingsoft Cloud employ?" -> "How
+    many male employees did the company employ?"."""
+    text = question
+    for m in sorted(mentions(question, documents), key=lambda m: -m.start):
+        if text[m.end:m.end + 1] in ("-", "‑"):
+            continue  # "CT REIT-controlled": the name qualifies a word, it is not the subject
+        text = f"{text[:m.start]}the company{text[m.end:]}"
+    return text
+
+
 def named_documents(question: str, documents: list[DocumentInfo]) -> list[str]:
     """The documents a question names, in the order it names them."""
     return [m.document for m in mentions(question, documents)]

@@ -17,6 +17,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from esgqa.answering import of_report
 from esgqa.assistant import Assistant
 from esgqa.document.model import Cell
 from esgqa.evals.baseline import NaiveBaseline
@@ -97,7 +98,8 @@ def run_items(assistant: Assistant, items, base: NaiveBaseline | None = None, k_
         t0 = time.perf_counter()
         answer = assistant.ask(item.question, document=item.document)
         latency = (time.perf_counter() - t0) * 1000
-        passages = hybrid_search(assistant.index, item.question, k_hit, document=item.document,
+        passages = hybrid_search(assistant.index, of_report(assistant.index, item.question, item.document), k_hit,
+                                 document=item.document,
                                  candidates=retrieval.candidates, rrf_k=retrieval.rrf_k, per_page=retrieval.per_page)
         outcome = Outcome(item=item, answer=answer, correct=judge(answer, item),
                           rank=first_hit(passages, item) if item.answerable else None, latency_ms=latency)
