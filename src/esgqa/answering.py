@@ -189,6 +189,11 @@ class Unit:
         """The context's keyword terms (asked for by several scoring steps)."""
         return set(tokens(self.context))
 
+    @functools.cached_property
+    def aspect(self) -> str:
+        """Stock or flow, as the sentence (a table row: its labels) says: once per unit, not per figure."""
+        return aspect_of(self.quote if not self.table_values else self.context)
+
 
 def _words(context: str) -> list[str]:
     """The distinct content words of a unit, as `_soft` compares them with question words."""
@@ -403,7 +408,6 @@ class ExtractiveAnswerer:
         """The named parts of a sentence figure's score but its semantic one (TEXT_WEIGHTS)."""
         found = u.terms
         total = sum(weights.values()) or 1.0
-        aspect = aspect_of(u.quote if not u.table_values else u.context)
         u.figure = fig
         claimed = self._claimed(u, fig)
         coverage = sum(w * (soft[t] if t not in found else self.CLAIMED_CREDIT if t in claimed else 1.0)
@@ -414,7 +418,7 @@ class ExtractiveAnswerer:
             "retrieval_rank": 1 - u.rank / max(k, 1),
             "overcovers": float(extra),
             "figure_fit": max(-1.0, min(1.0, fit)),
-            "aspect_differs": float(bool(q.aspect and aspect not in ("", q.aspect))),
+            "aspect_differs": float(bool(q.aspect and u.aspect not in ("", q.aspect))),
             "percent_differs": float(bool(fig and q.wants_percent and not (fig.unit == "percent"
                                                                                or "%" in u.unit_cell))),
         }
