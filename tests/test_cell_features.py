@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from esgqa.answer import cells as F
-from esgqa.answer.cells import Candidate, CellModel, Context, feature_vector
+from esgqa.answer.cells import Candidate, CellModel, Context, feature_vector, feature_vectors
 from esgqa.answer.compose import compose
 from esgqa.document.model import Cell
 from esgqa.figures import units_named
@@ -177,3 +177,19 @@ def test_rare_covered_weighs_the_words_that_name_the_measure():
     assert F.rare_covered(rare, x) == pytest.approx(7.0 / 7.2)
     x.idf = {}
     assert F.rare_covered(common, x) == F.question_covered(common, x)  # no statistics: plain shares
+
+
+def test_the_texts_compared_by_meaning_are_embedded_in_one_batch():
+    batches = []
+
+    def embed_many(texts: list[str]) -> list[np.ndarray]:
+        batches.append(list(texts))
+        return [embed(t) for t in texts]
+
+    x = ctx("Scope 2 emissions in Germany")
+    x.embed_many = embed_many
+    cands = [cand(), cand(row=("Water use",)), cand(col=("2023", "France"))]
+    got = feature_vectors(cands, x)
+    assert len(batches) == 1 and len(batches[0]) == len(set(batches[0]))  # once, no text twice
+    alone = ctx("Scope 2 emissions in Germany")  # no batch: each text embedded when asked
+    assert all(np.allclose(v, feature_vector(c, alone)) for v, c in zip(got, cands))

@@ -335,7 +335,8 @@ class ExtractiveAnswerer:
         terms = set(query.terms) | {n for _, n in query.identifiers}
         bm25, _ = self.index.bm25(query.document)  # the report's own statistics, not the store's
         return Context(terms=terms, years=query.asked_years(year), wants_percent=query.wants_percent,
-                       vector=qvec, embed=lambda t: self._embed([t])[0], units=units_named(question),
+                       vector=qvec, embed=lambda t: self._embed([t])[0], embed_many=self._embed,
+                       units=units_named(question),
                        idf=bm25.idf, max_idf=bm25.max_idf)
 
     def text_answer(self, question: str, passages: list[Passage], query: Query | None = None) -> Answer:

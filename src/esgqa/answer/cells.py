@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +44,16 @@ class Candidate:
     @cached_property
     def context_text(self) -> str:
         return self.passage.section
+
+    @cached_property
+    def whole_text(self) -> str:
+        """Caption, row, column and unit read together, as one would name the cell."""
+        return f"{self.context_text}: {self.row_text}, {self.col_text} ({self.cell.unit})"
+
+    @property
+    def meaning_texts(self) -> tuple[str, ...]:
+        """The texts the meaning features compare with the question."""
+        return self.row_text, self.col_text, self.context_text, self.whole_text
 
     @cached_property
     def described(self) -> set[str]:
@@ -80,6 +90,7 @@ class Context:
     wants_percent: bool
     vector: np.ndarray  # the question's embedding
     embed: Callable[[str], np.ndarray]
+    embed_many: Callable[[list[str]], list[np.ndarray]] | None = None  # one model call for many texts
     units: dict[str, str] = field(default_factory=dict)  # units the question names, each with its family
     idf: dict[str, float] = field(default_factory=dict)  # word rarity in the report asked about ({}: none known)
     max_idf: float = 1.0  # the rarity of a word the report does not use
@@ -88,6 +99,13 @@ class Context:
     def rarity(self, stem: str) -> float:
         """A word's idf in the report (a word it never uses counts as its rarest); never quite zero."""
         return max(self.idf.get(stem, self.max_idf), 0.05)
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Embed the texts `cos` will be asked about in one batch: one model call, not one per text."""
+        todo = [t for t in dict.fromkeys(texts) if t.strip() and t not in self._memo]
+        if todo and self.embed_many is not None:
+            for t, v in zip(todo, self.embed_many(todo)):
+                self._memo[t] = float(np.dot(self.vector, v))
 
     def cos(self, text: str) -> float:
         if not text.strip():
@@ -132,7 +150,7 @@ def context_meaning(c: Candidate, x: Context) -> float:
 
 def cell_meaning(c: Candidate, x: Context) -> float:
     """The whole cell, caption, row, column and unit read together, means what is asked."""
-    return x.cos(f"{c.context_text}: {c.row_text}, {c.col_text} ({c.cell.unit})")
+    return x.cos(c.whole_text)
 
 
 def row_words(c: Candidate, x: Context) -> float:
@@ -231,6 +249,12 @@ def feature_vector(c: Candidate, x: Context) -> np.ndarray:
     return np.array([f(c, x) for f in FEATURES.values()], dtype=np.float64)
 
 
+def feature_vectors(cands: list[Candidate], x: Context) -> list[np.ndarray]:
+    """Every candidate's features, the texts they compare with the question embedded in one batch first."""
+    x.prefetch(t for c in cands for t in c.meaning_texts)
+    return [feature_vector(c, x) for c in cands]
+
+
 @dataclass(frozen=True)
 class CellModel:
     """Fitted by benchmarks/fit.py: ranking weights over FEATURES (a cell's score), the calibration
@@ -299,7 +323,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
 
 def ranked(cands: list[Candidate], x: Context, model: CellModel) -> list[tuple[float, Candidate]]:
     """Candidates best first, each with the calibrated probability that it is the answer."""
-    scores = [model.score(feature_vector(c, x)) for c in cands]
+    scores = [model.score(f) for f in feature_vectors(cands, x)]
     probs = [model.probability(s, m) for s, m in zip(scores, margins(scores))]
     order = sorted(range(len(cands)), key=lambda i: -scores[i])
     return [(probs[i], cands[i]) for i in order]
