@@ -409,13 +409,12 @@ class ExtractiveAnswerer:
         """The named parts of a sentence figure's score but its semantic one (TEXT_WEIGHTS)."""
         found = u.terms
         total = sum(weights.values()) or 1.0
-        u.figure = fig
         claimed = self._claimed(u, fig)
         coverage = sum(w * (soft[t] if t not in found else self.CLAIMED_CREDIT if t in claimed else 1.0)
                        for t, w in weights.items()) / total
         return {
             "coverage": coverage,
-            "specificity": self._specificity(q, u),
+            "specificity": self._specificity(q, u, fig),
             "retrieval_rank": 1 - u.rank / max(k, 1),
             "overcovers": float(extra),
             "figure_fit": max(-1.0, min(1.0, fit)),
@@ -461,19 +460,19 @@ class ExtractiveAnswerer:
         if surfaces and missing:
             self._embed(surfaces + [w for u in missing for w in _words(u.context)])
 
-    def _specificity(self, q: Query, u: Unit) -> float:
+    def _specificity(self, q: Query, u: Unit, fig: Figure | None) -> float:
         """Share of the words describing the figure that the question asked for.
 
         Penalises a close but different measure ("employees trained by gender" for
         "female employees"). For a table cell the description is its row label and
         column; for a sentence, the words just around the figure.
         """
-        if not u.figure:
+        if not fig:
             return 0.5
         if u.table_values:
-            described = self._described(u, u.figure)
+            described = self._described(u, fig)
         else:
-            described = _around(u.quote, u.figure.start - 60, u.figure.end + 30)
+            described = _around(u.quote, fig.start - 60, fig.end + 30)
         words = [t for t in dict.fromkeys(tokens(described)) if not t.isdigit() and t != "data" and t not in _WHOLE]
         if not words:
             return 0.5
