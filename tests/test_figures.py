@@ -31,6 +31,17 @@ def test_a_standards_number_is_a_name_not_a_quantity():
     assert [f.value for f in numbers_in("donated RMB 5000 to 2,000 pupils")] == [5000, 2000]
 
 
+def test_a_disclosure_code_is_a_name_not_a_quantity():
+    """A GRI content index line ("404-1 Average hours of training") has no figure in it; a range
+    ("aged 30-50"), a percentage range and a span of years keep their numbers."""
+    assert numbers_in("Corporate culture 404-1 Average hours of training per year per employee") == []
+    assert numbers_in("303-5 Water consumption") == []
+    assert numbers_in("GRI 2-7 Employees") == []
+    assert [f.value for f in numbers_in("aged 30-50: 3,744")] == [30, 50, 3744]
+    assert [f.value for f in numbers_in("emissions fell 12-15% in the year")] == [12, 15]
+    assert [f.value for f in numbers_in("we cut 5,000 t between 2019-2023")] == [5000]
+
+
 def test_scale_of_reads_the_scale_a_unit_label_spells_out():
     from esgqa.figures import scale_of
     assert scale_of("USD million") == 1e6 and scale_of("EUR thousand") == 1e3 and scale_of("USD billion") == 1e9
