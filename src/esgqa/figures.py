@@ -183,9 +183,8 @@ def _is_label(text: str, start: int, end: int, raw: str) -> bool:
     if re.search(rf"\b{_MONTH}\.?\s*$", before, re.I) or re.match(rf"\s*{_MONTH}\b", after, re.I):
         return "." not in raw and len(raw) <= 2
     if re.fullmatch(r"\d{4,6}", raw):  # a standard's number: "ISO 45001", "ISO/IEC 27001", "GB/T 36074"
-        m = re.search(r"\b([A-Z]{2,6})(?:/[A-Z]{1,4})?[\s:-]?$", before)
-        return bool(m) and m.group(1) not in _CURRENCY_CODES
-    if _in_code(text, start, end):
+        return _names_standard(before)
+    if re.fullmatch(r"\d{1,3}", raw) and _in_code(text, start, end):
         return True
     if "." in raw or "," in raw or len(raw) > 2:
         return False
@@ -195,10 +194,18 @@ def _is_label(text: str, start: int, end: int, raw: str) -> bool:
     return bool(_LABEL_BEFORE.search(text[max(0, start - 30):start]))
 
 
+_STANDARD = re.compile(r"\b([A-Z]{2,6})(?:/[A-Z]{1,4})?[\s:-]?$")
+
+
+def _names_standard(before: str) -> bool:
+    """The text just before a number ends in a standard's name ("ISO ", "GRI ", "GB/T "), not a currency."""
+    m = _STANDARD.search(before)
+    return bool(m) and m.group(1) not in _CURRENCY_CODES
+
+
 # A disclosure code: "GRI 404-1", "303-5", "ESRS E1-6". Two bare integers joined by a hyphen where the
 # second is smaller or a letter or standard's name comes first; "30-50" (a range) is not one.
 _CODE = re.compile(r"(?<![\d.,\-–])(?P<pre>[A-Z]{1,2})?(?P<a>\d{1,3})-(?P<b>\d{1,2})(?![\d.,%\-–])")
-_STANDARD_BEFORE = re.compile(r"\b[A-Z]{2,6}\s?$")
 
 
 def _in_code(text: str, start: int, end: int) -> bool:
@@ -206,7 +213,7 @@ def _in_code(text: str, start: int, end: int) -> bool:
     for m in _CODE.finditer(text, max(0, start - 6), min(len(text), end + 4)):
         if not (m.start("a") <= start and end <= m.end("b")):
             continue
-        named = m.group("pre") or _STANDARD_BEFORE.search(text[max(0, m.start() - 8):m.start()])
+        named = m.group("pre") or _names_standard(text[max(0, m.start() - 12):m.start()])
         return bool(named) or int(m.group("b")) < int(m.group("a"))
     return False
 
