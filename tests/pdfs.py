@@ -119,3 +119,38 @@ def placed_pdf(pages: list[list[Placed]], width: float = 595, height: float = 84
                        f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {6 + 2 * i} 0 R >>".encode())
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     return pdf_file(objects)
+
+
+def image_table_pdf(intro: str, rows: list[list[str]], over: str = "") -> bytes:
+    """A report page whose text layer holds `intro` (and `over`, set on top of the picture) while its table
+    is only a picture, drawn with Pillow's own font: the way many reports paste a KPI table."""
+    import zlib
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=26)
+    image = Image.new("RGB", (1500, 90 + 56 * len(rows)), "white")
+    draw = ImageDraw.Draw(image)
+    for i, row in enumerate(rows):
+        y = 40 + 56 * i
+        draw.text((30, y), row[0], fill="black", font=font)
+        for j, cell in enumerate(row[1:]):
+            right = 1000 + 220 * j  # figures right-aligned in their columns
+            draw.text((right - draw.textlength(cell, font=font), y), cell, fill="black", font=font)
+    raw = zlib.compress(image.tobytes())
+    width, height = 495, 495 * image.height / image.width
+    lines = [ln.replace("(", "\\(").replace(")", "\\)") for ln in intro.splitlines()]
+    text = "BT /F1 10 Tf 14 TL 50 800 Td " + " ".join(f"({ln}) '" for ln in lines) + " ET"
+    if over:
+        text += f" BT /F1 9 Tf 60 {700 - height + 8:.1f} Td ({over}) Tj ET"
+    content = (f"q {width} 0 0 {height:.2f} 50 {700 - height:.2f} cm /Im1 Do Q " + text).encode("cp1252")
+    return pdf_file([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 3 0 R >> /XObject << /Im1 6 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n" % (image.width, image.height, len(raw)) + raw + b"\nendstream",
+    ])

@@ -11,8 +11,8 @@ from pathlib import Path
 from esgqa.answer.company import mentions, named_documents, without_names
 from esgqa.answer.followup import resolve
 from esgqa.answering import Answerer, build_chain, make_answerer
-from esgqa.chunking import chunk
-from esgqa.document.units import pdf_layout, row_passages, with_boxes
+from esgqa.chunking import chunk, image_passages
+from esgqa.document.units import mark_ocr, pdf_layout, row_passages, with_boxes
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, file_sha256, find_files, load
 from esgqa.retrieval import hybrid_search
@@ -62,7 +62,10 @@ class Assistant:
         passages = chunk(doc)
         if doc.kind == "pdf":
             layout = pdf_layout(doc)  # word boxes read once: tables for row units, blocks for boxes
-            passages = with_boxes(passages, layout.blocks) + row_passages(doc, layout.tables)
+            # the text OCR read in a page's images, after that page's text (sorted is stable)
+            passages = sorted(passages + image_passages(doc, layout.image_text, passages), key=lambda p: p.page or 0)
+            passages = with_boxes(passages, layout.blocks) + mark_ocr(row_passages(doc, layout.tables),
+                                                                      layout.ocr_boxes)
         if not passages:
             raise InputError(f"{path.name}: no text to index")
         return doc, passages

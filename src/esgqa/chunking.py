@@ -98,6 +98,31 @@ def _put(passages: dict[str, Passage], doc: LoadedDocument, page: Page, section:
     return pid
 
 
+def image_passages(doc: LoadedDocument, texts: dict[int, str], passages: list[Passage]) -> list[Passage]:
+    """Text passages of the lines OCR read in each page's images (`texts`, page -> text), flagged `ocr`.
+
+    They stay apart from the text layer's passages so every citation of them can say it was read by
+    OCR; each takes the section its page's text is under (the page's last text passage before it).
+    """
+    from esgqa.pdftext import tidy
+
+    sections: dict[int, str] = {}
+    for p in passages:
+        if p.kind == "text" and p.page is not None:
+            sections[p.page] = p.section
+    out: dict[str, Passage] = {}
+    section = ""
+    for page in doc.pages:
+        section = sections.get(page.number, section)
+        if page.number not in texts:
+            continue
+        for piece in _splitter.split_text(tidy(texts[page.number])):
+            if piece := piece.strip():
+                pid = _put(out, doc, page, section, "text", piece)
+                out[pid] = out[pid].model_copy(update={"ocr": True})
+    return list(out.values())
+
+
 def rename(passages: list[Passage], name: str) -> list[Passage]:
     """The same passages under another document name (their ids include it)."""
     return [p.model_copy(update={"document": name, "id": _chunk_id(name, p.page, p.section, p.text)})

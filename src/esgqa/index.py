@@ -598,6 +598,8 @@ def _metadata(doc: LoadedDocument, p: Passage, seq: int, source: str, total: int
         meta["cells"] = cells_to_json(p.cells)
     if p.box:
         meta["box"] = ",".join(f"{v:.1f}" for v in p.box)
+    if p.ocr:
+        meta["ocr"] = True
     return meta
 
 
@@ -614,4 +616,5 @@ def _to_passage(pid: str | None, text: str, meta: dict) -> Passage:
         kind=meta.get("kind", "text"), year=meta.get("year"),
         cells=cells_from_json(meta["cells"]) if meta.get("cells") else (),
         box=tuple(float(v) for v in meta["box"].split(",")) if meta.get("box") else None,
+        ocr=bool(meta.get("ocr")),
     )

@@ -52,26 +52,33 @@ class Passage(BaseModel):
     cells: tuple[Cell, ...] = ()  # a "row" passage: its cells, with row and column header paths
     # Where it stands on its page (PDF points, top-down); None for Markdown/text or when unknown.
     box: Box | None = None
+    ocr: bool = False  # its text was read by OCR from an image on the page (esgqa.document.ocr), not the text layer
 
     def locator(self) -> str:
-        return locator(self.document, self.page, self.page_label, self.section)
+        return locator(self.document, self.page, self.page_label, self.section, self.ocr)
 
     def cite(self, n: int, text: str | None = None, box: Box | None = None) -> Citation:
         """This passage as citation [n], quoting `text` (a sentence or row of it) or all of it;
         `box` narrows the highlight to the quoted cell or row."""
         return Citation(n=n, document=self.document, page=self.page, page_label=self.page_label,
                         section=self.section, text=self.text if text is None else text,
-                        box=box or self.box)
+                        box=box or self.box, ocr=self.ocr)
 
 
-def locator(document: str, page: int | None, page_label: str | None, section: str) -> str:
-    """`document p.N §section`, the way analysts cite (printed page label when the PDF has one)."""
+def locator(document: str, page: int | None, page_label: str | None, section: str, ocr: bool = False) -> str:
+    """`document p.N §section`, the way analysts cite (printed page label when the PDF has one); text
+    read by OCR says so, since a recogniser can misread a figure and the page is where to check it."""
     where = document
     if page is not None:
         where += f" p.{page_label or page}"
     if section:
         where += f" §{section}"
+    if ocr:
+        where += f" {OCR_NOTE}"
     return where
+
+
+OCR_NOTE = "(read from an image by OCR)"
 
 
 class Citation(BaseModel):
@@ -83,9 +90,10 @@ class Citation(BaseModel):
     text: str  # the quoted evidence; holds every figure the answer states
     box: Box | None = None  # the cited block or cell on its page (PDF points, top-down), for the page viewer
     figure: str | None = None  # an unsure answer's candidate: the figure it offers, as printed
+    ocr: bool = False  # quoted from text read by OCR from an image: check the figure on the page
 
     def locator(self) -> str:
-        return locator(self.document, self.page, self.page_label, self.section)
+        return locator(self.document, self.page, self.page_label, self.section, self.ocr)
 
 
 class Answer(BaseModel):

@@ -24,6 +24,7 @@ class Word:
     baseline: float = 0.0  # y of the baseline, top-down; words of one printed line share it
     bold: bool = False
     vertical: bool = False  # a line of text turned 90 degrees (a narrow column's header): one word per line
+    ocr: bool = False  # read by OCR from an image (esgqa.document.ocr), not from the text layer
 
     @property
     def box(self) -> Box:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from esgqa.document.model import Block, Box, Cell, Table
 from esgqa.types import LoadedDocument, Passage
@@ -21,17 +21,33 @@ class Layout:
 
     tables: list[Table]
     blocks: list[Block]
+    image_text: dict[int, str] = field(default_factory=dict)  # per page: the lines OCR read in its images
+    ocr_boxes: dict[int, list[Box]] = field(default_factory=dict)  # per page: the boxes of the words OCR read
 
 
 def pdf_layout(doc: LoadedDocument) -> Layout:
-    """Tables (joined over page breaks) and blocks (with section paths) of a PDF, from pypdfium2 words."""
+    """Tables (joined over page breaks) and blocks (with section paths) of a PDF, from pypdfium2 words,
+    with the words printed inside its images read by OCR."""
     from esgqa.document.blocks import read_blocks
+    from esgqa.document.ocr import image_text
     from esgqa.document.tables import find_tables, join_pages
     from esgqa.document.words import read_words
 
-    words = read_words(doc.path)
+    words = read_words(doc.path, ocr=True)
     tables = join_pages([t for page, ws in words.items() for t in find_tables(ws, page)])
-    return Layout(tables, read_blocks(words, tables))
+    texts = {page: text for page, ws in words.items() if (text := image_text(ws))}
+    ocr_boxes = {page: boxes for page, ws in words.items() if (boxes := [w.box for w in ws if w.ocr])}
+    return Layout(tables, read_blocks(words, tables), texts, ocr_boxes)
+
+
+def mark_ocr(rows: list[Passage], ocr_boxes: dict[int, list[Box]]) -> list[Passage]:
+    """Row passages with a cell read by OCR (a word box of `ocr_boxes` centred in it) flagged `ocr`."""
+    def read_by_ocr(cell: Cell) -> bool:
+        x0, top, x1, bottom = cell.box
+        return any(x0 <= (b[0] + b[2]) / 2 <= x1 and top <= (b[1] + b[3]) / 2 <= bottom
+                   for b in ocr_boxes.get(cell.page, ()))
+
+    return [p.model_copy(update={"ocr": True}) if any(map(read_by_ocr, p.cells)) else p for p in rows]
 
 
 def pdf_tables(doc: LoadedDocument) -> list[Table]:

@@ -205,8 +205,10 @@ def open_pdf(path: str | Path) -> pdfium.PdfDocument:
     return pdfium.PdfDocument(str(path), password="")
 
 
-def read_words(path: str | Path, page_numbers: Iterable[int] | None = None) -> dict[int, list[Word]]:
-    """Words per 1-based page number, for all pages or the ones asked for (numbers past the end are left out)."""
+def read_words(path: str | Path, page_numbers: Iterable[int] | None = None, *,
+               ocr: bool = False) -> dict[int, list[Word]]:
+    """Words per 1-based page number, for all pages or the ones asked for (numbers past the end are left out);
+    with `ocr`, also the words printed inside the pages' large images (esgqa.document.ocr)."""
     doc = open_pdf(path)
     try:
         count = len(doc)
@@ -216,6 +218,10 @@ def read_words(path: str | Path, page_numbers: Iterable[int] | None = None) -> d
             page = doc[no - 1]
             try:
                 out[no] = page_words(page)
+                if ocr:
+                    from esgqa.document.ocr import ocr_words
+
+                    out[no] += ocr_words(page, out[no])
             finally:
                 page.close()
         return out
