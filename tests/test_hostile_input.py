@@ -93,7 +93,7 @@ def test_random_bytes_named_pdf(tmp_path):
 
 @pytest.mark.parametrize("case, make, message", [
     ("password-protected PDF", lambda: encrypted_pdf([report_page(1)], "s3cret"), "password"),
-    ("scanned PDF (image only)", lambda: scanned_pdf(report_page(1)), "OCR"),
+    ("blank scan (an image with nothing to read)", lambda: scanned_pdf(""), "OCR"),
     ("PDF with no pages' text", lambda: text_pdf([""] * 5), "OCR"),
 ])
 def test_unreadable_pdfs_leave_the_index_as_it_was(corpus_store, tmp_path, case, make, message):

@@ -131,3 +131,21 @@ def test_an_answer_read_from_a_picture_cites_it_as_ocr(picture_report, tmp_path)
     assert cited and all(c.ocr and c.locator().endswith(OCR_NOTE) for c in cited)
     hits = assistant.search("Scope 1 emissions")
     assert any(h.ocr for h in hits) and not any(h.ocr for h in hits if "Our emissions fell" in h.text)
+
+
+def test_a_scanned_report_is_read_by_ocr_and_cited_as_such(tmp_path):
+    """A PDF whose pages are only pictures (no text layer) is read by OCR, once, instead of refused."""
+    from esgqa.assistant import Assistant
+    from esgqa.loading import load
+    from esgqa.settings import Settings
+
+    path = write(tmp_path / "scanned.pdf", image_table_pdf("", ROWS))
+    doc = load(path)
+    assert doc.pages[0].ocr and "12,345" in doc.pages[0].text
+    assistant = Assistant(Settings(store=tmp_path / "store"))
+    _, passages = assistant.prepare(path)
+    assert passages and all(p.ocr for p in passages)
+    assert sum("5,002.1" in p.text for p in passages if p.kind != "row") == 1  # the page's text, not twice
+    assistant.ingest([path])
+    answer = assistant.ask("What were Scope 2 emissions (market-based) in 2022?")
+    assert answer.figure == "5,002.1" and all(c.ocr for c in answer.citations)

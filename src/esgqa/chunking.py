@@ -93,7 +93,7 @@ def _put(passages: dict[str, Passage], doc: LoadedDocument, page: Page, section:
     pid = _chunk_id(doc.name, page.number, section, text)
     passages.setdefault(pid, Passage(
         id=pid, document=doc.name, text=text, section=section,
-        page=page.number, page_label=page.label, kind=kind, year=doc.year,
+        page=page.number, page_label=page.label, kind=kind, year=doc.year, ocr=page.ocr,
     ))
     return pid
 
@@ -114,7 +114,7 @@ def image_passages(doc: LoadedDocument, texts: dict[int, str], passages: list[Pa
     section = ""
     for page in doc.pages:
         section = sections.get(page.number, section)
-        if page.number not in texts:
+        if page.number not in texts or page.ocr:  # a scanned page's own text is what OCR read
             continue
         for piece in _splitter.split_text(tidy(texts[page.number])):
             if piece := piece.strip():

@@ -19,6 +19,7 @@ class Page(BaseModel):
     text: str
     # Running headers/footers and the page number taken out of `text`: metadata, not content.
     running: tuple[str, ...] = ()
+    ocr: bool = False  # `text` was read by OCR from the page's images: a scanned page with no text layer
 
 
 class LoadedDocument(BaseModel):

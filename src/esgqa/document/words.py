@@ -214,6 +214,7 @@ def read_words(path: str | Path, page_numbers: Iterable[int] | None = None, *,
         count = len(doc)
         numbers = [no for no in page_numbers if 1 <= no <= count] if page_numbers is not None else range(1, count + 1)
         out: dict[int, list[Word]] = {}
+        read = _ocr_read(path) if ocr else {}
         for no in numbers:
             page = doc[no - 1]
             try:
@@ -221,9 +222,28 @@ def read_words(path: str | Path, page_numbers: Iterable[int] | None = None, *,
                 if ocr:
                     from esgqa.document.ocr import ocr_words
 
-                    out[no] += ocr_words(page, out[no])
+                    if no not in read:
+                        read[no] = ocr_words(page, out[no])
+                    out[no] += read[no]
             finally:
                 page.close()
         return out
     finally:
         doc.close()
+
+
+# The OCR words of the last file read, by page: the loader reads a scanned PDF's text by OCR and the
+# layout reader reads its words again; OCR is the slow part (seconds a page), so it runs once.
+_OCR_READ: dict[tuple[str, int, int], dict[int, list[Word]]] = {}
+
+
+def _ocr_read(path: str | Path) -> dict[int, list[Word]]:
+    """The OCR words already read from this file (as it is now), by page; a new file replaces them."""
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+    read = _OCR_READ.get(key)
+    if read is None:
+        read = {}
+        _OCR_READ.clear()
+        _OCR_READ[key] = read
+    return read

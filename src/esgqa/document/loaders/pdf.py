@@ -68,11 +68,26 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
     pages = [p.model_copy(update={"text": tidy(t), "running": removed}) for p, (t, removed) in zip(pages, split)]
     chars = sum(len(p.text.strip()) for p in pages)
     if chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) * 0.2 or chars < 50:
-        raise InputError(
-            f"{path.name}: no extractable text in {len(pages)} page(s): it looks scanned; "
-            "run OCR (e.g. ocrmypdf) first"
-        )
+        pages = _scanned(path, pages)
     return pages
+
+
+def _scanned(path: Path, pages: list[Page]) -> list[Page]:
+    """A scanned PDF (pages that are pictures, no text layer): each page's text as OCR reads it in its
+    images (esgqa.document.ocr), flagged `ocr`; refused when OCR reads no text either."""
+    from esgqa.document.ocr import image_text
+    from esgqa.document.words import read_words
+
+    try:
+        texts = {no: text for no, words in read_words(path, ocr=True).items() if (text := image_text(words))}
+    except Exception as exc:  # noqa: BLE001 - pdfium may fail where pypdf did not; the error says so
+        raise InputError(f"{path.name}: no extractable text, and its images could not be read "
+                         f"({one_line(exc)})") from exc
+    if sum(len(t) for t in texts.values()) < 50:
+        raise InputError(f"{path.name}: no extractable text in {len(pages)} page(s), and OCR read none in its "
+                         "images: it is blank, or scanned too faintly to read")
+    return [p.model_copy(update={"text": tidy(texts[p.number]), "ocr": True}) if p.number in texts and
+            len(p.text.strip()) < MIN_CHARS_PER_PAGE else p for p in pages]
 
 
 def _page_labels(reader: PdfReader) -> list[str] | None:
