@@ -253,3 +253,8 @@ def image_text(words: list[Word]) -> str:
                 continue
         rows.append([w])
     return "\n".join(" ".join(w.text for w in sorted(row, key=lambda w: w.x0)) for row in rows)
+
+
+def page_texts(words: dict[int, list[Word]]) -> dict[int, str]:
+    """Each page's OCR lines (`image_text`), for the pages where OCR read something."""
+    return {page: text for page, ws in words.items() if (text := image_text(ws))}

@@ -8,6 +8,7 @@ a token of its own, so the table reader can tell a figure from its mark.
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -234,16 +235,12 @@ def read_words(path: str | Path, page_numbers: Iterable[int] | None = None, *,
 
 # The OCR words of the last file read, by page: the loader reads a scanned PDF's text by OCR and the
 # layout reader reads its words again; OCR is the slow part (seconds a page), so it runs once.
-_OCR_READ: dict[tuple[str, int, int], dict[int, list[Word]]] = {}
-
-
 def _ocr_read(path: str | Path) -> dict[int, list[Word]]:
     """The OCR words already read from this file (as it is now), by page; a new file replaces them."""
     stat = Path(path).stat()
-    key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
-    read = _OCR_READ.get(key)
-    if read is None:
-        read = {}
-        _OCR_READ.clear()
-        _OCR_READ[key] = read
-    return read
+    return _ocr_pages(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1)
+def _ocr_pages(path: str, mtime_ns: int, size: int) -> dict[int, list[Word]]:
+    return {}  # filled page by page by read_words

@@ -75,11 +75,11 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
 def _scanned(path: Path, pages: list[Page]) -> list[Page]:
     """A scanned PDF (pages that are pictures, no text layer): each page's text as OCR reads it in its
     images (esgqa.document.ocr), flagged `ocr`; refused when OCR reads no text either."""
-    from esgqa.document.ocr import image_text
+    from esgqa.document.ocr import page_texts
     from esgqa.document.words import read_words
 
     try:
-        texts = {no: text for no, words in read_words(path, ocr=True).items() if (text := image_text(words))}
+        texts = page_texts(read_words(path, ocr=True))
     except Exception as exc:  # noqa: BLE001 - pdfium may fail where pypdf did not; the error says so
         raise InputError(f"{path.name}: no extractable text, and its images could not be read "
                          f"({one_line(exc)})") from exc
