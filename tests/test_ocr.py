@@ -149,3 +149,12 @@ def test_a_scanned_report_is_read_by_ocr_and_cited_as_such(tmp_path):
     assistant.ingest([path])
     answer = assistant.ask("What were Scope 2 emissions (market-based) in 2022?")
     assert answer.figure == "5,002.1" and all(c.ocr for c in answer.citations)
+
+
+def test_a_scanned_page_keeps_the_little_its_text_layer_holds(tmp_path):
+    """A scan with a few characters of real text (a title set over the picture) keeps them beside what
+    OCR read: no character of the page is dropped."""
+    from esgqa.loading import load
+
+    page = load(write(tmp_path / "titled-scan.pdf", image_table_pdf("KPIs 2023", ROWS))).pages[0]
+    assert page.ocr and "KPIs 2023" in page.text and "12,345" in page.text

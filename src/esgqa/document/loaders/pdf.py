@@ -86,8 +86,9 @@ def _scanned(path: Path, pages: list[Page]) -> list[Page]:
     if sum(len(t) for t in texts.values()) < 50:
         raise InputError(f"{path.name}: no extractable text in {len(pages)} page(s), and OCR read none in its "
                          "images: it is blank, or scanned too faintly to read")
-    return [p.model_copy(update={"text": tidy(texts[p.number]), "ocr": True}) if p.number in texts and
-            len(p.text.strip()) < MIN_CHARS_PER_PAGE else p for p in pages]
+    # the few characters a scanned page's text layer does hold (a title, a stamp) stay, before what OCR read
+    return [p.model_copy(update={"text": tidy(f"{p.text}\n{texts[p.number]}".strip()), "ocr": True})
+            if p.number in texts and len(p.text.strip()) < MIN_CHARS_PER_PAGE else p for p in pages]
 
 
 def _page_labels(reader: PdfReader) -> list[str] | None:
