@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, candidates, feature_vectors, margins
+from esgqa.answer.cells import FEATURES, WEIGHTS_FILE, CellModel, feature_vectors, margins
 from esgqa.answer.compose import choose, text_reading
 from esgqa.answering import ExtractiveAnswerer, of_report
 from esgqa.evals.run import StoreCache
@@ -93,8 +93,7 @@ def collect(settings: Settings, only: set[str] | None = None) -> tuple[list[Coll
             if not query.wants_figure:
                 continue
             text = answerer.text_answer(asked, passages, query)
-            cands = candidates([p for p in passages if p.kind == "row"])
-            ctx = answerer.cell_context(asked, query, passages) if cands else None
+            cands, ctx = answerer.cell_candidates(asked, query, passages)
             feats = feature_vectors(cands, ctx) if cands else []
             labels = [item.answerable and (not item.pages or c.cell.page in item.pages)
                       and figure_matches(c.cell.value, None, item) for c in cands]

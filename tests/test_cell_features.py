@@ -193,3 +193,22 @@ def test_the_texts_compared_by_meaning_are_embedded_in_one_batch():
     assert len(batches) == 1 and len(batches[0]) == len(set(batches[0]))  # once, no text twice
     alone = ctx("Scope 2 emissions in Germany")  # no batch: each text embedded when asked
     assert all(np.allclose(v, feature_vector(c, alone)) for v, c in zip(got, cands))
+
+
+def test_a_numbered_name_must_be_the_one_asked():
+    x = Context(terms={"scope", "3", "emissions"}, years=set(), wants_percent=False, vector=embed("scope"),
+                embed=embed, identifiers=[("scope", "3")])
+    assert F.identifier_agrees(cand(row=("Scope 3 emissions",)), x) == 1.0
+    assert F.identifier_agrees(cand(row=("Scope 1 emissions",)), x) == -1.0
+    assert F.identifier_agrees(cand(row=("Scope 1, 2 and 3",)), x) == 1.0  # a run of numbers names each
+    assert F.identifier_agrees(cand(row=("Total emissions",)), x) == 0.0  # does not say: no evidence
+    assert F.identifier_agrees(cand(row=("Scope 1 emissions",)), ctx("Scope emissions")) == 0.0  # none asked
+
+
+def test_a_cell_that_contradicts_the_year_or_the_number_asked_is_no_candidate():
+    x = Context(terms={"scope", "emissions"}, years={2019}, wants_percent=False, vector=embed("scope"),
+                embed=embed, identifiers=[("scope", "3")])
+    assert not F.admissible(cand(col=("2023",)), x)  # another year
+    assert not F.admissible(cand(row=("Scope 1",), col=("2019",)), x)  # another scope
+    assert F.admissible(cand(row=("Scope 3",), col=("2019",)), x)
+    assert F.admissible(cand(row=("Emissions",), col=("Germany",)), x)  # says neither: still a candidate

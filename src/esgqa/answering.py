@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from esgqa.answer.cells import Candidate, CellModel, Context, candidates, ranked
+from esgqa.answer.cells import Candidate, CellModel, Context, admissible, candidates, ranked
 from esgqa.answer.company import as_asked_of
 from esgqa.answer.compose import compose
 from esgqa.answer.narrative import Summary, is_narrative, narrative_answer, summarise
@@ -324,10 +324,13 @@ class ExtractiveAnswerer:
         return query
 
     def cell_ranking(self, question: str, query: Query, passages: list[Passage]) -> list[tuple[float, Candidate]]:
-        cands = candidates([p for p in passages if p.kind == "row"])
-        if not cands:
-            return []
-        return ranked(cands, self.cell_context(question, query, passages), self.cell_model)
+        cands, context = self.cell_candidates(question, query, passages)
+        return ranked(cands, context, self.cell_model) if cands else []
+
+    def cell_candidates(self, question: str, query: Query, passages: list[Passage]) -> tuple[list[Candidate], Context]:
+        """The cells of the retrieved table rows that could answer (`admissible`), and the question's context."""
+        context = self.cell_context(question, query, passages)
+        return [c for c in candidates([p for p in passages if p.kind == "row"]) if admissible(c, context)], context
 
     def cell_context(self, question: str, query: Query, passages: list[Passage]) -> Context:
         year = next((p.year for p in passages if p.year), None)
@@ -335,6 +338,7 @@ class ExtractiveAnswerer:
         terms = set(query.terms) | {n for _, n in query.identifiers}
         bm25, _ = self.index.bm25(query.document)  # the report's own statistics, not the store's
         return Context(terms=terms, years=query.asked_years(year), wants_percent=query.wants_percent,
+                       identifiers=query.identifiers,
                        vector=qvec, embed=lambda t: self._embed([t])[0], embed_many=self._embed,
                        units=units_named(question),
                        idf=bm25.idf, max_idf=bm25.max_idf)

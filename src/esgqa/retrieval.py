@@ -47,19 +47,22 @@ def hybrid_search(
     index: Index, query: str, k: int, *, document: str | None = None,
     candidates: int = 30, rrf_k: int = 60, rows: int = 0, per_page: int = 0,
 ) -> list[Passage]:
-    """The k best passages by fused rank; with `rows`, also the best table rows beyond the k
-    (up to `rows` rows in all), so the cell reader sees rows that text crowded out. With `per_page`,
-    no page takes more than that many of the first places (see `spread`)."""
+    """The k best passages by fused rank. With `rows`, the k best text passages and the `rows` best
+    table rows, in fused order: each reader (sentences, cells) gets its own best units, so neither
+    crowds the other out. With `per_page`, no page takes more than that many of the first places
+    (see `spread`)."""
     query = dense_text(index, query, document)
     fused = spread(fuse(
         [keyword_search(index, query, candidates, document),
          index.dense_search(query, candidates, document)],
         max(k, candidates), rrf_k,
     ), per_page)
-    top = fused[:k]
-    have = sum(p.kind == "row" for p in top)
-    extra = [p for p in fused[k:] if p.kind == "row"][:max(0, rows - have)]
-    return top + extra
+    if rows <= 0:
+        return fused[:k]
+    texts = [p.id for p in fused if p.kind != "row"][:k]
+    table_rows = [p.id for p in fused if p.kind == "row"][:rows]
+    keep = set(texts) | set(table_rows)
+    return [p for p in fused if p.id in keep]
 
 
 def spread(ranked: list[Passage], per_page: int) -> list[Passage]:

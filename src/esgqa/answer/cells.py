@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -92,6 +93,7 @@ class Context:
     embed: Callable[[str], np.ndarray]
     embed_many: Callable[[list[str]], list[np.ndarray]] | None = None  # one model call for many texts
     units: dict[str, str] = field(default_factory=dict)  # units the question names, each with its family
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # numbered names asked: ("scope", "3")
     idf: dict[str, float] = field(default_factory=dict)  # word rarity in the report asked about ({}: none known)
     max_idf: float = 1.0  # the rarity of a word the report does not use
     _memo: dict = field(default_factory=dict)
@@ -202,6 +204,28 @@ def year_agrees(c: Candidate, x: Context) -> float:
     return 1.0 if c.years & x.years else -1.0
 
 
+def identifier_agrees(c: Candidate, x: Context) -> float:
+    """+1 when the cell's headers name every numbered name asked ("Scope 3", "Category 6"), -1 when they
+    name one with other numbers only ("Scope 1" for "Scope 3"), else 0: the number is the meaning."""
+    if not x.identifiers:
+        return 0.0
+    text = f"{c.row_text} {c.col_text} {c.context_text}".lower()
+    found = 0
+    for word, num in x.identifiers:
+        named = {n for run in re.findall(rf"\b{re.escape(word)}s?\s*((?:\d+\s*(?:and|&|\+|,|/)\s*)*\d+)\b", text)
+                 for n in re.findall(r"\d+", run)}
+        if named and num not in named:
+            return -1.0
+        found += bool(named)
+    return 1.0 if found == len(x.identifiers) else 0.0
+
+
+def admissible(c: Candidate, x: Context) -> bool:
+    """A cell whose year or numbered name contradicts the question's ("2019" asked, a 2021 column;
+    "Scope 3" asked, a Scope 1 row) cannot be its answer however alike the words: no candidate."""
+    return year_agrees(c, x) >= 0 and identifier_agrees(c, x) >= 0
+
+
 def latest_year(c: Candidate, x: Context) -> float:
     """With no year asked, the latest column is meant: +1 for it, -1 for an older one."""
     if x.years or not c.years or len(c.row_years) < 2:
@@ -241,7 +265,8 @@ def is_number(c: Candidate, x: Context) -> float:
 FEATURES: dict[str, Callable[[Candidate, Context], float]] = {
     f.__name__: f for f in (row_meaning, column_meaning, context_meaning, cell_meaning, row_words, column_words,
                             context_words, unit_words, unit_agrees, question_covered, rare_covered, year_agrees,
-                            caption_year_agrees, latest_year, percent_agrees, retrieval_rank, table_rank, is_number)
+                            identifier_agrees, caption_year_agrees, latest_year, percent_agrees, retrieval_rank,
+                            table_rank, is_number)
 }
 
 
