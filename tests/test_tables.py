@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from esgqa.document.model import Cell, Table
-from esgqa.document.tables import find_tables
+from esgqa.document.tables import find_tables, without_bare_repeats
 from esgqa.document.words import read_words
 from pdfs import courier_width, encrypted_pdf, placed_pdf, right, write
 
@@ -805,3 +805,14 @@ def test_a_label_line_tight_above_the_next_row_opens_that_row(tmp_path: Path) ->
     items += row_items(174, "management (Role 4 & 5)", ["1,550", "1,622"], x=58, cols=cols)
     t = only(tables_of(tmp_path, items))
     assert cell(t, "thereof number of women in middle management (Role 4 & 5)", "2023").value == "1,622"
+
+
+def test_a_table_read_again_without_its_headers_is_dropped():
+    def c(value: str, x: float, col: tuple[str, ...]) -> Cell:
+        return Cell(value, None, ("Share of women",), col, "%", (x, 10.0, x + 20, 20.0), 9)
+
+    whole = Table(9, (0, 0, 100, 100), "Goals", (c("45 %", 50, ("Goals 2025",)), c("33.8%", 80, ("Results 2023",))))
+    bare = Table(9, (40, 0, 100, 100), "", (c("45 %", 50, ()), c("33.8%", 80, ())))
+    other = Table(9, (0, 200, 100, 300), "", (c("12", 50, ()),))  # no headers, but no other reading of it
+    headed_part = Table(9, (40, 0, 100, 100), "Part", (c("45 %", 50, ("2023",)),))  # headers of its own: kept
+    assert without_bare_repeats([whole, bare, other, headed_part]) == [whole, other, headed_part]

@@ -105,7 +105,7 @@ def find_tables(words: list[Word], page: int) -> list[Table]:
     """
     try:
         turned = [w for w in words if w.vertical]
-        tables = _find([w for w in words if not w.vertical], page, depth=0)
+        tables = without_bare_repeats(_find([w for w in words if not w.vertical], page, depth=0))
         return [_turned_headers(t, turned) for t in tables] if turned else tables
     except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
         log.warning("table reader failed on page %d", page, exc_info=True)
@@ -145,6 +145,20 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
         tables.extend(_find([w for w in window if w.xc < x], page, depth + 1))
         tables.extend(_find([w for w in window if w.xc >= x], page, depth + 1))
     return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
+
+
+def without_bare_repeats(tables: list[Table]) -> list[Table]:
+    """The page's tables less any read a second time without column headers: a table none of whose
+    cells has a column header, every one of which (value and box) another reading of the page holds
+    under its column's header. Part of a wide table read again as one side of a band would otherwise
+    compete, header-less, with its own headed cells (a "45 %" goal and a "33.8 %" result that the
+    answer engine cannot tell apart)."""
+    def key(c: Cell) -> tuple:
+        return c.value, tuple(round(v) for v in c.box)
+
+    headed = {key(c) for t in tables for c in t.cells if c.col_label.strip()}
+    return [t for t in tables if not t.cells or any(c.col_label.strip() for c in t.cells)
+            or not all(key(c) in headed for c in t.cells)]
 
 
 _TURNED_REACH = 400.0  # points: how far above a table a sideways header may stand (group rows between)
