@@ -69,3 +69,25 @@ def test_dense_search_is_exact_cosine(assistant) -> None:
     assert [p.id for p in hits] == expected
     assert [round(p.score, 5) for p in hits] == [round(float(c), 5) for c in sorted(cosine, reverse=True)[:20]]
     assert index.dense_search(question, 20, document="no-such-report") == []
+
+
+def test_text_passages_and_table_rows_each_get_their_own_places(monkeypatch) -> None:
+    """With `rows`, the answerer gets the k best text passages and the `rows` best table rows: rows
+    ranked first do not push a table's text out of the sentence reader's view (nor the reverse)."""
+    from esgqa import retrieval
+    from esgqa.types import Passage
+
+    ranked = [Passage(id=f"r{i}", document="d", text=f"row {i}", kind="row") for i in range(5)]
+    ranked += [Passage(id=f"t{i}", document="d", text=f"text {i}") for i in range(5)]
+    ranked.insert(1, ranked.pop(6))  # t1 between r0 and r1: fused order is kept
+    monkeypatch.setattr(retrieval, "fuse", lambda rankings, k, rrf_k=60: list(ranked))
+    monkeypatch.setattr(retrieval, "keyword_search", lambda *args, **kwargs: [])
+    monkeypatch.setattr(retrieval, "dense_text", lambda index, question, document=None: question)
+
+    class Index:
+        def dense_search(self, *args):
+            return []
+
+    got = [p.id for p in hybrid_search(Index(), "q", 3, rows=2)]
+    assert got == ["r0", "t1", "r1", "t0", "t2"]
+    assert [p.id for p in hybrid_search(Index(), "q", 3)] == ["r0", "t1", "r1"]  # no rows asked: the k best

@@ -816,3 +816,11 @@ def test_a_table_read_again_without_its_headers_is_dropped():
     other = Table(9, (0, 200, 100, 300), "", (c("12", 50, ()),))  # no headers, but no other reading of it
     headed_part = Table(9, (40, 0, 100, 100), "Part", (c("45 %", 50, ("2023",)),))  # headers of its own: kept
     assert without_bare_repeats([whole, bare, other, headed_part]) == [whole, other, headed_part]
+
+
+def test_takkt_goals_table_is_read_once_with_its_column_headers() -> None:
+    """TAKKT p. 9: the Social Impact rows were also read a second time, header-less, so the 2025 goal
+    (45 %) and the 2023 result (33.8 %) could not be told apart."""
+    tables = shared_page("TAKKT_AG_Sustainability.pdf", 9)
+    women = [c for t in tables for c in t.cells if c.row_label == "Share of women in management positions (in %)"]
+    assert sorted((c.col_label, c.value) for c in women) == [("Goals 2025", "45 %"), ("Results 2023", "33.8%")]
