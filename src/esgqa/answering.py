@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from esgqa.answer.cells import Candidate, CellModel, Context, admissible, candidates, ranked
+from esgqa.answer.cells import Candidate, CellModel, Context, admissible, candidates, numbers_named, ranked
 from esgqa.answer.company import as_asked_of
 from esgqa.answer.compose import compose
 from esgqa.answer.narrative import Summary, is_narrative, narrative_answer, summarise
@@ -327,10 +327,15 @@ class ExtractiveAnswerer:
         cands, context = self.cell_candidates(question, query, passages)
         return ranked(cands, context, self.cell_model) if cands else []
 
-    def cell_candidates(self, question: str, query: Query, passages: list[Passage]) -> tuple[list[Candidate], Context]:
-        """The cells of the retrieved table rows that could answer (`admissible`), and the question's context."""
+    def cell_candidates(self, question: str, query: Query,
+                        passages: list[Passage]) -> tuple[list[Candidate], Context | None]:
+        """The cells of the retrieved table rows that could answer (`admissible`), and the question's
+        context (None, and not computed, when no table row was retrieved)."""
+        cands = candidates([p for p in passages if p.kind == "row"])
+        if not cands:
+            return [], None
         context = self.cell_context(question, query, passages)
-        return [c for c in candidates([p for p in passages if p.kind == "row"]) if admissible(c, context)], context
+        return [c for c in cands if admissible(c, context)], context
 
     def cell_context(self, question: str, query: Query, passages: list[Passage]) -> Context:
         year = next((p.year for p in passages if p.year), None)
@@ -383,7 +388,7 @@ class ExtractiveAnswerer:
         low = u.context.lower()
         extra = 0
         for word, num in q.identifiers:  # "Scope 3" must be about Scope 3 ("Scope 1 and 2" names Scope 2)
-            if not re.search(rf"\b{re.escape(word)}s?\s*(?:\d+\s*(?:and|&|\+|,|/)\s*)*{num}\b", low):
+            if num not in numbers_named(word, low):
                 return None
             # "Scope 1 and 2" is about more than Scope 1 (unless that is what was asked)
             combined = rf"\b{re.escape(word)}\s*\d+\s*(?:and|&|\+|,)\s*\d+"

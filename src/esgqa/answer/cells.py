@@ -204,6 +204,13 @@ def year_agrees(c: Candidate, x: Context) -> float:
     return 1.0 if c.years & x.years else -1.0
 
 
+def numbers_named(word: str, text: str) -> set[str]:
+    """The numbers a numbered name carries in lower-cased `text`: "scope 1 and 2" gives {"1", "2"} for
+    "scope", "categories 1, 6" gives {"1", "6"}. The sentence reader checks "Scope 3" by it too."""
+    runs = re.findall(rf"\b{re.escape(word)}s?\s*((?:\d+\s*(?:and|&|\+|,|/)\s*)*\d+)\b", text)
+    return {n for run in runs for n in re.findall(r"\d+", run)}
+
+
 def identifier_agrees(c: Candidate, x: Context) -> float:
     """+1 when the cell's headers name every numbered name asked ("Scope 3", "Category 6"), -1 when they
     name one with other numbers only ("Scope 1" for "Scope 3"), else 0: the number is the meaning."""
@@ -212,8 +219,7 @@ def identifier_agrees(c: Candidate, x: Context) -> float:
     text = f"{c.row_text} {c.col_text} {c.context_text}".lower()
     found = 0
     for word, num in x.identifiers:
-        named = {n for run in re.findall(rf"\b{re.escape(word)}s?\s*((?:\d+\s*(?:and|&|\+|,|/)\s*)*\d+)\b", text)
-                 for n in re.findall(r"\d+", run)}
+        named = numbers_named(word, text)
         if named and num not in named:
             return -1.0
         found += bool(named)
