@@ -122,6 +122,45 @@ def test_an_indented_total_is_no_child_of_the_row_above(tmp_path: Path) -> None:
     assert cell(t, "Consolidated", "2017").row_path == ("Consolidated",)
 
 
+def test_an_indented_total_of_rows_at_several_indents_is_no_child_of_the_row_above(tmp_path: Path) -> None:
+    """"Total assets" indented under "Other assets" adds up the indented "Total current assets" and
+    the rows after it (a balance sheet): it is no child of "Other assets"."""
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2021")]
+    items += row_items(118, "Cash", ["10", "20"], cols=cols)
+    items += row_items(136, "Receivables", ["30", "25"], cols=cols)
+    items += row_items(154, "Total current assets", ["40", "45"], x=66, cols=cols)
+    items += row_items(172, "Goodwill", ["100", "90"], cols=cols)
+    items += row_items(190, "Other assets", ["7", "8"], cols=cols)
+    items += row_items(208, "Total assets", ["147", "143"], x=82, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Total assets", "2022").row_path == ("Total assets",)
+    assert cell(t, "Total current assets", "2021").row_path == ("Total current assets",)
+
+
+def test_an_indented_breakdown_that_adds_up_nothing_stays_a_child(tmp_path: Path) -> None:
+    cols = (300, 380)
+    items = [right(300, 100, "2022"), right(380, 100, "2021")]
+    items += row_items(118, "Employees", ["500", "480"], cols=cols)
+    items += row_items(136, "Germany", ["120", "110"], cols=cols)
+    items += row_items(154, "of which women", ["50", "45"], x=66, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "of which women", "2022").row_path == ("Germany", "of which women")
+
+
+def test_a_caption_unit_with_an_exception_spares_the_rows_it_excepts(tmp_path: Path) -> None:
+    """"(in millions, except per share data)": revenue is in millions, earnings per share are not."""
+    cols = TWO_COLS
+    items = [(50, 80, "(in millions, except per share data)", 8)] + two_year_header()
+    items += row_items(118, "Revenues", ["12,734", "27,742"], cols=cols)
+    items += row_items(136, "Earnings per common share, diluted", ["0.41", "1.73"], cols=cols)
+    items += row_items(154, "Weighted-average shares outstanding", ["5,700", "5,650"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Revenues", "2023").unit == "millions"
+    assert cell(t, "Earnings per common share, diluted", "2023").unit == ""
+    assert cell(t, "Weighted-average shares outstanding", "2023").unit == "millions"  # not "per share"
+
+
 def test_a_section_over_indented_rows_ends_at_its_own_level(tmp_path: Path) -> None:
     cols = TWO_COLS
     items = two_year_header()
@@ -293,6 +332,28 @@ def test_addiko_sites_as_columns() -> None:
     assert find_cell(tables, "Total fossil energy consumption", "Zagreb (Croatia)").number == 2_503_030.0
     share = find_cell(tables, "Share of fossil sources in total energy consumption (%)", "Vienna (Austria)")
     assert (share.value, share.unit) == ("0%", "%")
+
+
+def test_sec_statements_totals_units_and_period_headers() -> None:
+    """Reports never tuned on (read against the rendered pages): a balance sheet's indented totals
+    stand under their section, not under the row above; "(MILLIONS, EXCEPT PER SHARE DATA)" gives
+    the unit to all but the per-share rows; "Six Months Ended" heads both date columns; the cash-flow
+    statement broken by a long label line is one table (it was read three times)."""
+    balance = shared_page("Pfizer_2023Q2_10Q.pdf", 10)
+    total = find_cell(balance, "Total assets", "December 31, 2022")
+    assert (total.value, total.row_path, total.unit) == ("197,205", ("Assets", "Total assets"), "MILLIONS")
+    cash = shared_page("Pfizer_2023Q2_10Q.pdf", 12)
+    ops = find_cell(cash, "Net cash provided by/(used in) operating activities", "July 3, 2022")
+    assert ops.value == "14,711" and ops.col_path[0] == "Six Months Ended"
+    income = shared_page("BOEING_2022_10K.pdf", 55)
+    assert find_cell(income, "Sales of products", "2022").unit == "Dollars in millions"
+    eps = find_cell(income, "Diluted loss per share", "2022")
+    assert (eps.value, eps.unit) == ("($8.30)", "")
+    once = [c for t in cash for c in t.cells if c.row_label == "Depreciation and amortization"]  # once, headed
+    assert [(c.value, c.col_path) for c in once] == [("3,060", ("Six Months Ended", "July 2, 2023")),
+                                                      ("2,362", ("Six Months Ended", "July 3, 2022"))]
+    sheet = shared_page("BOEING_2022_10K.pdf", 57)
+    assert find_cell(sheet, "Total assets", "2022").row_path == ("Assets", "Total assets")
 
 
 def test_rio_tinto_indented_rows_and_wrapped_headers() -> None:
@@ -524,6 +585,22 @@ def test_a_group_row_over_several_lines_keeps_the_table_whole(tmp_path: Path) ->
     assert cell(t, "Solar power", "2023").value == "4.6"
 
 
+def test_rows_after_a_long_label_line_go_on_under_the_same_headers(tmp_path: Path) -> None:
+    """A statement broken by a label line too long for a row ("Adjustments to reconcile ... :") is read
+    as two runs; the header-less second run continues the first under its column headers."""
+    cols = TWO_COLS
+    items = two_year_header()
+    items += row_items(118, "Net income", ["7,894", "17,781"], cols=cols)
+    items += row_items(136, "Discontinued operations", ["(1)", "26"], cols=cols)
+    items += [(50, 154, "Adjustments to reconcile net income before allocation to noncontrolling interests to "
+                        "net cash provided by operating activities:", 8)]
+    items += row_items(172, "Depreciation and amortization", ["3,060", "2,362"], x=58, cols=cols)
+    items += row_items(190, "Deferred taxes", ["(1,471)", "(3,461)"], x=58, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert col_paths(t, "Deferred taxes") == {"(1,471)": ("2022",), "(3,461)": ("2023",)}
+    assert len(t.cells) == 8
+
+
 def test_empty_space_still_parts_two_tables(tmp_path: Path) -> None:
     cols = (300, 380)
     items = [(50, 100, "Site", 6), right(300, 100, "2022", 6), right(380, 100, "2023", 6)]
@@ -727,6 +804,19 @@ def test_a_phrase_centred_over_a_row_of_years_heads_every_year(tmp_path: Path) -
     paths = col_paths(t, "Abrasives")
     assert paths["1,804"] == ("Year ended December 31,", "2018")
     assert paths["1,626"] == ("Year ended December 31,", "2016")
+
+
+def test_a_phrase_alone_on_its_line_over_the_first_of_the_years_heads_every_year(tmp_path: Path) -> None:
+    """"Six Months Ended" printed over the first date column only (Pfizer's 10-Q) names both periods."""
+    cols = (300, 380)
+    items = [(262, 72, "Six Months Ended", 8), right(300, 82, "July 2,"), right(380, 82, "July 3,")]
+    items += [(50, 92, "(MILLIONS)", 8)] + [right(c, 92, y) for c, y in zip(cols, ["2023", "2022"])]
+    items += row_items(114, "Net income", ["7,894", "17,781"], cols=cols)
+    items += row_items(132, "Depreciation", ["2,415", "2,282"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = col_paths(t, "Net income")
+    assert paths["7,894"][0] == "Six Months Ended" and paths["17,781"][0] == "Six Months Ended"
+    assert paths["17,781"][-1].endswith("2022")
 
 
 def test_a_group_header_wrapped_above_its_neighbours_heads_only_its_columns(tmp_path: Path) -> None:

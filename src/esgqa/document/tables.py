@@ -105,7 +105,7 @@ def find_tables(words: list[Word], page: int) -> list[Table]:
     """
     try:
         turned = [w for w in words if w.vertical]
-        tables = without_bare_repeats(_find([w for w in words if not w.vertical], page, depth=0))
+        tables = without_bare_repeats(continued_on_page(_find([w for w in words if not w.vertical], page, depth=0)))
         return [_turned_headers(t, turned) for t in tables] if turned else tables
     except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
         log.warning("table reader failed on page %d", page, exc_info=True)
@@ -147,18 +147,53 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
     return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
 
 
+def continued_on_page(tables: list[Table]) -> list[Table]:
+    """Join a table to the headed table above it on the same page when it has no title and no header
+    of its own and its columns stand where that table's do: a statement broken by a long label line
+    ("Adjustments to reconcile net income ... :") goes on under the same column headers. Cells both
+    readings hold (value and box) are kept once."""
+    out: list[Table] = []
+    for table in tables:
+        for k in range(len(out) - 1, -1, -1):
+            above = out[k]
+            if not above.box[1] <= table.box[1] <= above.box[3] + _NEAR_ROWS * _cell_height(above):
+                continue
+            if (joined := _continue(above, table, same_page=True)) is not None:
+                out[k] = joined
+                break
+        else:
+            out.append(table)
+    return out
+
+
+_SENTENCE_WORDS = 14  # a label this long is a sentence (a bullet beside a chart's figures), not a row name
+_NEAR_ROWS = 4  # a continuation starts within a few rows' height of the table it continues; empty space parts tables
+
+
+def _mostly_sentences(table: Table) -> bool:
+    """Are most of a table's row labels sentences (bullets beside a chart's figures)?"""
+    labels = {c.row_path[-1] for c in table.cells if c.row_path}
+    return sum(len(label.split()) >= _SENTENCE_WORDS for label in labels) * 2 >= max(len(labels), 1)
+
+
+def _cell_height(table: Table) -> float:
+    return statistics.median(c.box[3] - c.box[1] for c in table.cells) if table.cells else 0.0
+
+
 def without_bare_repeats(tables: list[Table]) -> list[Table]:
     """The page's tables less any read a second time without column headers: a table none of whose
     cells has a column header, every one of which (value and box) another reading of the page holds
     under its column's header. Part of a wide table read again as one side of a band would otherwise
     compete, header-less, with its own headed cells (a "45 %" goal and a "33.8 %" result that the
     answer engine cannot tell apart)."""
-    def key(c: Cell) -> tuple:
-        return c.value, tuple(round(v) for v in c.box)
-
-    headed = {key(c) for t in tables for c in t.cells if c.col_label.strip()}
+    headed = {_same_cell(c) for t in tables for c in t.cells if c.col_label.strip()}
     return [t for t in tables if not t.cells or any(c.col_label.strip() for c in t.cells)
-            or not all(key(c) in headed for c in t.cells)]
+            or not all(_same_cell(c) in headed for c in t.cells)]
+
+
+def _same_cell(c: Cell) -> tuple:
+    """What two readings of one page share for the same printed figure: its value and where it stands."""
+    return c.value, tuple(round(v) for v in c.box)
 
 
 _TURNED_REACH = 400.0  # points: how far above a table a sideways header may stand (group rows between)
@@ -686,6 +721,30 @@ def _unit_in(text: str) -> str:
     return ""
 
 
+_EXCEPT = re.compile(r",?\s*except\s+(?:for\s+)?([^()]+)", re.I)
+_GENERIC_NOUN = re.compile(r"\s+(?:data|amounts?|information|figures|items)$", re.I)
+
+
+def _unit_excepting(text: str) -> tuple[str, tuple[str, ...]]:
+    """The unit a caption states for a whole table, and the rows it excepts: "(in millions, except per
+    share data)" gives "millions" and ("per share",); "except share and per share amounts" gives
+    ("share", "per share"). Excepted rows (the per-share figures) are not in the table's unit."""
+    m = _EXCEPT.search(text)
+    if not m:
+        return _unit_in(text), ()
+    parts = re.split(r",|\band\b", m.group(1))
+    named = (_GENERIC_NOUN.sub("", part.strip()).strip().lower().replace("-", " ") for part in parts)
+    excepted = tuple(p for p in named if p)
+    return _unit_in(text[:m.start()] + text[m.end():]), excepted
+
+
+def _is_excepted(path: tuple[str, ...], excepted: tuple[str, ...]) -> bool:
+    """Does a row path name one of the rows a caption's unit excepts ("per share": "Earnings per common
+    share", not "Net income attributable to shareholders")?"""
+    text = " ".join(" ".join(path).lower().replace("-", " ").split())
+    return any(all(re.search(rf"\b{re.escape(w)}(?:s|es)?\b", text) for w in e.split()) for e in excepted)
+
+
 def _is_unit(text: str) -> bool:
     body = _FIRST_WORDS_IN.sub("", text.strip()).strip("() ").replace("‘", "'").replace("’", "'")
     body = re.sub(r"^([$€£¥])\s?'?000$", r"\1 '000", body)  # "€'000", "$000"
@@ -888,7 +947,10 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                 continue
             hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(wide)]
             hits = [(o, k) for o, k in hits if o > 0]
-            if i != bottom and years_below and len(over) == 1 and abs(t.xc - middle) <= size:
+            if i != bottom and years_below and len(over) == 1 and (
+                    abs(t.xc - middle) <= size or t.x0 <= wide[0].x0 + size and t.x1 < wide[-1].x0):
+                # one phrase centred over the years, or alone on its line starting over the first of them
+                # ("Six Months Ended" / "July 2," "July 3," / "2023" "2022"): it heads them all
                 span(t, list(range(len(cols))), ln.baseline)
                 continue
             if i != bottom and not (len(hits) == 1 and _fits(t, wide[hits[0][1]], hits[0][0], size)):
@@ -1005,6 +1067,28 @@ def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[
     return checked > 0
 
 
+def _adds_up_rows_above(numbers: dict[int, float | None], history: list[tuple[float, dict[int, float | None]]]) -> bool:
+    """Do a row's figures add up the last rows above it, whatever their indents ("Total assets": the
+    noncurrent rows and the indented "Total current assets" above them)? Two columns must agree, or
+    three rows or more: one column of two rows agrees by chance too often; and every row of the run
+    must hold a figure, or a lone part after a row of "n/a" would pass for its parent's total."""
+    for m in range(2, len(history) + 1):
+        run = [nums for _, nums in history[-m:]]
+        if not any(run[0].get(k) for k, value in numbers.items() if value is not None):
+            break  # a row of dashes or "n/a" adds nothing: a part equal to its parent is no total
+        checked = 0
+        for k, value in numbers.items():
+            if value is None:
+                continue
+            if abs(sum(nums.get(k) or 0.0 for nums in run) - value) > max(0.005 * abs(value), 1.0):
+                checked = -1
+                break
+            checked += 1
+        if checked >= 2 or (checked == 1 and m >= 3):
+            return True
+    return False
+
+
 def _measure_broken_down(stack: list[_Parent], text: str, x0: float, tol: float) -> int | None:
     """The stack index of the row a lower-case label breaks down, if any.
 
@@ -1049,7 +1133,9 @@ def _close(stack: list[_Parent], x0: float, tol: float, bold: bool = False) -> N
 def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list[_Col], size: float,
               pitch: float, caption: str, page: int) -> Table | None:
     col_paths, stub = _col_headers(lines, header, cols, size)
-    table_unit = _unit_in(stub) or _unit_in(caption)
+    table_unit, excepted = _unit_excepting(stub)
+    if not table_unit:
+        table_unit, excepted = _unit_excepting(caption)
     col_units = [_path_unit(p) for p in col_paths]
     label_right = cols[0].x0 - 0.5 * size
     # split every body line into label groups, figures by column, and header words over the columns
@@ -1146,9 +1232,10 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             i, text, aux, x0, bold = payload  # type: ignore[misc]
             titles = 0
             numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
-            if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and _is_total(
-                    numbers, history, stack[-1].x0, tol):
-                # an indented total under the rows it adds up ("Consolidated"), not a child of the last one
+            if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and (
+                    _is_total(numbers, history, stack[-1].x0, tol) or _adds_up_rows_above(numbers, history)):
+                # an indented total under the rows it adds up ("Consolidated", "Total assets"), not a child
+                # of the last one
                 while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
                     stack.pop()
             _close(stack, x0, tol, bold)
@@ -1162,7 +1249,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 value = t.text.rstrip("*") if t.kind != TXT else t.text
                 marks = t.marks + (("*",) if value != t.text else ())
                 unit = t.unit or row_unit or ("%" if value.endswith("%") else "") or col_units[k] or (
-                    section_unit or marker_unit or table_unit)
+                    section_unit or marker_unit or ("" if _is_excepted(path, excepted) else table_unit))
                 number = cell_number(value, conventions[k]) if t.kind == NUM else None
                 cells.append(Cell(value, number, path + ((t.label,) if t.label else ()), tuple(col_paths[k]), unit,
                                   (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
@@ -1344,10 +1431,14 @@ def join_pages(tables: list[Table]) -> list[Table]:
     return out
 
 
-def _continue(a: Table, b: Table) -> Table | None:
-    """`a` extended by `b`, or None when `b` is not `a`'s continuation."""
-    if b.page != max(c.page for c in a.cells) + 1 or b.caption not in ("", a.caption):
+def _continue(a: Table, b: Table, same_page: bool = False) -> Table | None:
+    """`a` extended by `b`, or None when `b` is not `a`'s continuation (on the next page, or lower on
+    the same one)."""
+    page = max(c.page for c in a.cells) if a.cells else a.page
+    if b.page != page + (0 if same_page else 1) or b.caption not in ("", a.caption):
         return None  # not on the next page, or a title of its own
+    if same_page and (not any(c.col_path for c in a.cells) or _mostly_sentences(b)):
+        return None  # nothing to continue (neither has column headers), or running text beside stray figures
     cols_a, cols_b = _column_centres(a.cells), _column_centres(b.cells)
     if not cols_a or len(cols_b) != len(cols_a):
         return None
@@ -1361,11 +1452,16 @@ def _continue(a: Table, b: Table) -> Table | None:
     units = [_column_unit(a.cells, x, tol) for x in cols_a]
     last_row = max(c.row for c in a.cells) + 1
     cells = list(a.cells)
+    held = {_same_cell(c) for c in a.cells} if same_page else set()
     for c in b.cells:
+        if _same_cell(c) in held:
+            continue  # read by both
         k = min(range(len(cols_b)), key=lambda i: abs((c.box[0] + c.box[2]) / 2 - cols_b[i]))
         cells.append(Cell(value=c.value, number=c.number, row_path=c.row_path, col_path=head_a[k],
                           unit=c.unit or units[k], box=c.box, page=c.page, marks=c.marks, row=last_row + c.row))
-    return Table(page=a.page, box=a.box, caption=a.caption or b.caption, cells=tuple(cells))
+    box = a.box if not same_page else (min(a.box[0], b.box[0]), min(a.box[1], b.box[1]),
+                                        max(a.box[2], b.box[2]), max(a.box[3], b.box[3]))
+    return Table(page=a.page, box=box, caption=a.caption or b.caption, cells=tuple(cells))
 
 
 def _column_centres(cells: tuple[Cell, ...]) -> list[float]:
