@@ -288,28 +288,6 @@ def test_a_contents_list_is_no_table(tmp_path: Path) -> None:
     assert tables_of(tmp_path, items) == []
 
 
-def test_a_contents_list_under_a_page_header_is_no_table(tmp_path: Path) -> None:
-    """A "Page" header over the numbers made a 10-K's contents a table ("Item 1A. Risk Factors: 6")."""
-    items = [right(540, 86, "Page", 9)]
-    for k, (label, page) in enumerate([("Item 1. Business", "1"), ("Item 1A. Risk Factors", "6"),
-                                       ("Item 2. Properties", "18"), ("Item 3. Legal Proceedings", "18"),
-                                       ("Item 7. Management's Discussion", "20")]):
-        items += [(50, 100 + 14 * k, label, 9), right(540, 100 + 14 * k, page, 9)]
-    assert tables_of(tmp_path, items) == []
-
-
-def test_rising_figures_by_year_or_with_separators_stay_a_table(tmp_path: Path) -> None:
-    years = [right(540, 86, "Sites", 9)]
-    for k, (label, n) in enumerate([("2019", "3"), ("2020", "7"), ("2021", "12"), ("2022", "15")]):
-        years += [(50, 100 + 14 * k, label, 9), right(540, 100 + 14 * k, n, 9)]
-    assert len(tables_of(tmp_path, years, "years.pdf")) == 1
-    measured = [right(540, 86, "t CO2e", 9)]
-    for k, (label, n) in enumerate([("Scope 1", "1,204"), ("Scope 2", "3,410"), ("Scope 3", "58,112"),
-                                    ("Total", "62,726")]):
-        measured += [(50, 100 + 14 * k, label, 9), right(540, 100 + 14 * k, n, 9)]
-    assert len(tables_of(tmp_path, measured, "measured.pdf")) == 1
-
-
 def test_running_text_and_page_references_are_no_table(tmp_path: Path) -> None:
     items = [(50, 100 + 12 * k, line, 9) for k, line in enumerate([
         "In 2023 we emitted 1,234 t CO2e, down from 2,345 t in 2022, and used 50.6 GWh.",
@@ -376,11 +354,6 @@ def test_sec_statements_totals_units_and_period_headers() -> None:
                                                       ("2,362", ("Six Months Ended", "July 3, 2022"))]
     sheet = shared_page("BOEING_2022_10K.pdf", 57)
     assert find_cell(sheet, "Total assets", "2022").row_path == ("Assets", "Total assets")
-
-
-def test_contents_pages_are_no_tables() -> None:
-    assert shared_page("BLOCK_2020_10K.pdf", 3) == []  # "TABLE OF CONTENTS ... Page No"
-    assert all(len(t.cells) <= 2 for t in shared_page("Palfinger_AG_2023.pdf", 2))  # six columns of contents
 
 
 def test_rio_tinto_indented_rows_and_wrapped_headers() -> None:

@@ -105,8 +105,7 @@ def find_tables(words: list[Word], page: int) -> list[Table]:
     """
     try:
         turned = [w for w in words if w.vertical]
-        found = _find([w for w in words if not w.vertical], page, depth=0)
-        tables = [t for t in without_bare_repeats(continued_on_page(found)) if not is_contents(t)]
+        tables = without_bare_repeats(continued_on_page(_find([w for w in words if not w.vertical], page, depth=0)))
         return [_turned_headers(t, turned) for t in tables] if turned else tables
     except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
         log.warning("table reader failed on page %d", page, exc_info=True)
@@ -179,24 +178,6 @@ def _mostly_sentences(table: Table) -> bool:
 
 def _cell_height(table: Table) -> float:
     return statistics.median(c.box[3] - c.box[1] for c in table.cells) if table.cells else 0.0
-
-
-def is_contents(table: Table) -> bool:
-    """A contents list, not a table of figures: one column of page numbers (whole numbers of at most
-    three digits, rising or level from one row to the next but for one step in ten: two columns of a
-    contents page read as one) beside four labels or more, most of them not years."""
-    if len(_column_centres(table.cells)) != 1:
-        return False
-    firsts = {}
-    for c in table.cells:
-        firsts.setdefault(c.row, c)
-    rows = [firsts[r] for r in sorted(firsts)]
-    if len(rows) < 4 or not all(re.fullmatch(r"\d{1,3}", c.value) for c in rows):
-        return False
-    if sum(bool(c.row_path) and bool(YEAR.fullmatch(c.row_path[-1].strip())) for c in rows) * 2 >= len(rows):
-        return False  # a year per row: a series, not page references
-    pages = [int(c.value) for c in rows]
-    return sum(a > b for a, b in zip(pages, pages[1:])) * 10 <= len(pages) - 1
 
 
 def without_bare_repeats(tables: list[Table]) -> list[Table]:
