@@ -166,7 +166,7 @@ def continued_on_page(tables: list[Table]) -> list[Table]:
     return out
 
 
-_SENTENCE_WORDS = 14  # a label this long is a sentence (a bullet beside a chart's figures), not a row name
+_SENTENCE_WORDS = 14  # a phrase this long is a sentence: no row name (a bullet beside a chart), no caption
 _NEAR_ROWS = 4  # a continuation starts within a few rows' height of the table it continues; empty space parts tables
 
 
@@ -887,7 +887,7 @@ def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
         room = 2.0 * max(size, ln.size) if not caption_lines else 0.8 * ln.size
         if ln.bottom <= above or top - ln.bottom > room or len(ln.values) >= 2:
             break
-        if any(t.kind == TXT and t.words >= 14 for t in ln.toks) or ln.size < 0.9 * size:
+        if any(t.kind == TXT and t.words >= _SENTENCE_WORDS for t in ln.toks) or ln.size < 0.9 * size:
             break
         if ln.text.endswith(".") and len(ln.text.split()) >= 5:
             break  # the end of a sentence, not a title
@@ -1054,17 +1054,7 @@ def _is_total(numbers: dict[int, float | None], history: list[tuple[float, dict[
         if abs(x - x0) > tol:
             break
         run.append(nums)
-    checked = 0
-    if len(run) < 2:
-        return False
-    for k, value in numbers.items():
-        if value is None:
-            continue
-        total = sum(nums.get(k) or 0.0 for nums in run)
-        if abs(total - value) > max(0.005 * abs(value), 1.0):
-            return False
-        checked += 1
-    return checked > 0
+    return len(run) >= 2 and _columns_summed(numbers, run) > 0
 
 
 def _adds_up_rows_above(numbers: dict[int, float | None], history: list[tuple[float, dict[int, float | None]]]) -> bool:
@@ -1076,17 +1066,23 @@ def _adds_up_rows_above(numbers: dict[int, float | None], history: list[tuple[fl
         run = [nums for _, nums in history[-m:]]
         if not any(run[0].get(k) for k, value in numbers.items() if value is not None):
             break  # a row of dashes or "n/a" adds nothing: a part equal to its parent is no total
-        checked = 0
-        for k, value in numbers.items():
-            if value is None:
-                continue
-            if abs(sum(nums.get(k) or 0.0 for nums in run) - value) > max(0.005 * abs(value), 1.0):
-                checked = -1
-                break
-            checked += 1
+        checked = _columns_summed(numbers, run)
         if checked >= 2 or (checked == 1 and m >= 3):
             return True
     return False
+
+
+def _columns_summed(numbers: dict[int, float | None], run: list[dict[int, float | None]]) -> int:
+    """How many of a row's figures equal the sum of the run's in their column, to within the printed
+    rounding; -1 when one does not."""
+    checked = 0
+    for k, value in numbers.items():
+        if value is None:
+            continue
+        if abs(sum(nums.get(k) or 0.0 for nums in run) - value) > max(0.005 * abs(value), 1.0):
+            return -1
+        checked += 1
+    return checked
 
 
 def _measure_broken_down(stack: list[_Parent], text: str, x0: float, tol: float) -> int | None:
@@ -1241,6 +1237,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             _close(stack, x0, tol, bold)
             history.append((x0, numbers))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
+            row_table_unit = "" if _is_excepted(path, excepted) else table_unit  # "except per share data"
             row_unit = aux or _unit_in(text)
             section_unit = next((p.unit for p in reversed(stack) if p.unit), "")
             for k, t in row_vals[i]:
@@ -1249,7 +1246,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 value = t.text.rstrip("*") if t.kind != TXT else t.text
                 marks = t.marks + (("*",) if value != t.text else ())
                 unit = t.unit or row_unit or ("%" if value.endswith("%") else "") or col_units[k] or (
-                    section_unit or marker_unit or ("" if _is_excepted(path, excepted) else table_unit))
+                    section_unit or marker_unit or row_table_unit)
                 number = cell_number(value, conventions[k]) if t.kind == NUM else None
                 cells.append(Cell(value, number, path + ((t.label,) if t.label else ()), tuple(col_paths[k]), unit,
                                   (t.x0, t.top, t.x1, t.bottom), page, marks, n_row))
