@@ -897,6 +897,49 @@ def test_a_label_line_tight_above_the_next_row_opens_that_row(tmp_path: Path) ->
     assert cell(t, "thereof number of women in middle management (Role 4 & 5)", "2023").value == "1,622"
 
 
+def test_a_label_line_nearer_the_row_below_opens_it_even_under_a_one_line_row(tmp_path: Path) -> None:
+    """Commerzbank p. 27, Amazon p. 30: one-line rows, then a label wrapped upward, flush with the
+    rows, its first line set nearer the figures below (the label's own leading) than the row above;
+    and a line ending in a hyphen, which goes on with the line below whatever the spacing."""
+    cols = TWO_COLS
+    items = two_year_header(100)
+    items += row_items(118, "Scope 1", ["16,717", "17,418"], cols=cols)
+    items += [(50, 131, "Scope 2 emissions", 8)]  # 13 below Scope 1, 9 above its figures
+    items += row_items(140, "(location-based)", ["52,768", "59,367"], cols=cols)
+    items += [(50, 153, "Scope 3 emis-", 8)]  # level between the rows: the hyphen decides
+    items += row_items(166, "sions", ["37,630", "46,306"], cols=cols)
+    items += row_items(179, "Total", ["106,000", "123,000"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Scope 1", "2023").value == "17,418"
+    assert cell(t, "Scope 2 emissions (location-based)", "2023").value == "59,367"
+    assert cell(t, "Scope 3 emissions", "2022").value == "37,630"
+
+
+def test_a_table_beside_running_text_at_its_header_only_is_read_alone(tmp_path: Path) -> None:
+    """Commerzbank p. 27: a two-column page; the right column's running text stands beside the
+    table's caption and header (on other baselines) but beside its rows only a short pull quote. The
+    table is read alone: its header heads the columns, no prose joins the caption or the header."""
+    prose = ["our responsibility as an employer to ensure its implementation.",
+             "Commerzbank aims to offer its staff a working environment",
+             "characterised by a spirit of partnership. Our human resources",
+             "policy makes it possible to promote the development of each",
+             "individual employee and collegial cooperation, even in a"]
+    items = [(310, 95 + 12 * k, line, 7) for k, line in enumerate(prose)]
+    items += [(50, 90, "Operational emissions of the bank", 8)]
+    items += [right(150, 107, "Germany", 7), right(205, 107, "Other", 7), right(260, 107, "Total", 7)]
+    items += [(50, 107, "Tonnes CO2e", 7)]
+    items += [right(205, 116, "countries", 7)]
+    items += [(360, 160, "a spirit of partnership", 7)]
+    for y, label, values in ((130, "Scope 1", ["16,717", "701", "17,418"]),
+                             (143, "Scope 2", ["52,768", "6,599", "59,367"]),
+                             (156, "Scope 3", ["37,630", "8,676", "46,306"])):
+        items += row_items(y, label, values, cols=(150, 205, 260), size=7)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Scope 2", "Other countries").value == "6,599"
+    assert cell(t, "Scope 3", "Total").unit == "Tonnes CO2e"
+    assert "responsibility" not in t.caption and all(c.box[2] < 300 for c in t.cells)
+
+
 def test_a_table_read_again_without_its_headers_is_dropped():
     def c(value: str, x: float, col: tuple[str, ...]) -> Cell:
         return Cell(value, None, ("Share of women",), col, "%", (x, 10.0, x + 20, 20.0), 9)

@@ -126,6 +126,8 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
                 bands[hit] = (min(lo, y0), max(hi, y1), x)
                 continue
             x = _split_x(lines, y0, y1)
+            if x is None:
+                x = _split_beside_header(lines, run[0], y1)
             if x is not None:
                 bands.append((*_band(lines, x, y0, y1), x))
         for y0, y1, x in _beside_text(lines):
@@ -145,6 +147,24 @@ def _find(words: list[Word], page: int, depth: int) -> list[Table]:
         tables.extend(_find([w for w in window if w.xc < x], page, depth + 1))
         tables.extend(_find([w for w in window if w.xc >= x], page, depth + 1))
     return sorted(tables, key=lambda t: (t.box[1], t.box[0]))
+
+
+def _split_beside_header(lines: list[_Line], first: int, bottom: float) -> float | None:
+    """On a two-column page the other column's running text may stand beside a table's header only
+    (its rows level with a pull quote or with nothing): split where it would, with the header's lines
+    (those without figures just above the first row, as far as a header reaches) counted, when two of
+    them hold running text right of the split."""
+    top, reach = lines[first].top, lines[first].top - _HEADER_REACH * lines[first].size
+    zone: list[_Line] = []
+    for ln in reversed(lines[:first]):
+        if ln.top < reach or _is_seed(ln):
+            break
+        top = ln.top
+        zone.append(ln)
+    x = _split_x(lines, top, bottom) if zone else None
+    if x is None or sum(any(t.kind == TXT and t.words >= 5 and t.x0 > x for t in ln.toks) for ln in zone) < 2:
+        return None
+    return x
 
 
 def continued_on_page(tables: list[Table]) -> list[Table]:
@@ -167,6 +187,8 @@ def continued_on_page(tables: list[Table]) -> list[Table]:
 
 
 _SENTENCE_WORDS = 14  # a phrase this long is a sentence: no row name (a bullet beside a chart), no caption
+_BROKEN_WORD = ("-", "\u00ad")  # a line ending in a hyphen goes on with the line below
+_HEADER_REACH = 6.0  # font sizes: how far above its first row a table's header may start
 _NEAR_ROWS = 4  # a continuation starts within a few rows' height of the table it continues; empty space parts tables
 
 
@@ -748,6 +770,7 @@ def _is_excepted(path: tuple[str, ...], excepted: tuple[str, ...]) -> bool:
 def _is_unit(text: str) -> bool:
     body = _FIRST_WORDS_IN.sub("", text.strip()).strip("() ").replace("‘", "'").replace("’", "'")
     body = re.sub(r"^([$€£¥])\s?'?000$", r"\1 '000", body)  # "€'000", "$000"
+    body = re.sub(r"(?i)\bco\s+([2₂])", r"CO\1", body)  # a subscript read as a word of its own: "CO 2"
     words = [w for w in re.split(r"[\s/]+", body.lower()) if w]
     if not words or len(words) > 5 or all(w in ("of", "and", "in", "per", "/", "-", "e", "eq") for w in words):
         return False
@@ -1377,6 +1400,11 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
             return True
         return b.text[:1].islower() and (nxt is None or nxt.x0 <= b.x0 + 0.5 * size)
 
+    def nearer_next(a: _Frag, f: _Frag, nxt: _Frag | None) -> bool:
+        """A line set clearly nearer the row below than the row above (a label's own leading is
+        tighter than the space between rows) is that row's first line, whatever the rows above do."""
+        return nxt is not None and (f.baseline - a.baseline) - (nxt.baseline - f.baseline) > 0.2 * size
+
     upward = len(frags) >= 2 and opens_next(frags[0], frags[1]) and flush(frags[0], frags[1])
     blocks: list[list[_Frag]] = []
     for n, f in enumerate(frags):
@@ -1384,7 +1412,8 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
         if blocks:
             has_row = any(g.is_row for g in blocks[-1])
             if tight(blocks[-1][-1], f) and not (f.is_row and has_row):
-                leads = upward and has_row and opens_next(f, nxt) and flush(f, nxt) and not f.text[:1].islower()
+                leads = has_row and opens_next(f, nxt) and flush(f, nxt) and not f.text[:1].islower() and (
+                    upward or nearer_next(blocks[-1][-1], f, nxt) or f.text.endswith(_BROKEN_WORD))
                 if not leads:
                     blocks[-1].append(f)
                     continue
