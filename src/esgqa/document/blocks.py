@@ -14,8 +14,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from esgqa.document.hyphenation import join_lines
 from esgqa.document.model import Block, Box, Table, Word
-from esgqa.document.words import join_lines
 
 _BULLET = re.compile(r"^(?:[•▪■●◦‣∙·–—\-*]|\(?\d{1,2}[.)]|\(?[a-z][.)])$")
 _TOKEN = re.compile(r"[^\W_]{3,}")

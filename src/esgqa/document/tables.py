@@ -15,8 +15,8 @@ import re
 import statistics
 from dataclasses import dataclass, field, replace
 
+from esgqa.document.hyphenation import SOFT_HYPHEN, hyphenated, join_lines
 from esgqa.document.model import Box, Cell, Table, Word
-from esgqa.document.words import SOFT_HYPHEN, hyphenated, join_lines
 from esgqa.figures import PLACEHOLDERS, YEAR, cell_number, decimal_comma_convention
 
 log = logging.getLogger(__name__)
@@ -970,10 +970,13 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                 continue
             hits = [(min(t.x1, c.x1) - max(t.x0, c.x0), k) for k, c in enumerate(wide)]
             hits = [(o, k) for o, k in hits if o > 0]
-            if i != bottom and years_below and len(over) == 1 and (
-                    abs(t.xc - middle) <= size or t.x0 <= wide[0].x0 + size and t.x1 < wide[-1].x0):
+            if i != bottom and len(over) == 1 and (years_below and (
+                    abs(t.xc - middle) <= size or t.x0 <= wide[0].x0 + size and t.x1 < wide[-1].x0)
+                    or not years_below and _is_year(t) and abs(t.xc - (wide[0].x0 + wide[-1].x1) / 2) <= 2 * size):
                 # one phrase centred over the years, or alone on its line starting over the first of them
-                # ("Six Months Ended" / "July 2," "July 3," / "2023" "2022"): it heads them all
+                # ("Six Months Ended" / "July 2," "July 3," / "2023" "2022"): it heads them all; so does a
+                # year alone on its line centred over a breakdown ("2023" / "Germany" "Other countries"
+                # "Total"), not one over the last column ("2023" / "Merck" / "Group": that column's header)
                 span(t, list(range(len(cols))), ln.baseline)
                 continue
             if i != bottom and not (len(hits) == 1 and _fits(t, wide[hits[0][1]], hits[0][0], size)):

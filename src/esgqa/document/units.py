@@ -29,15 +29,18 @@ def pdf_layout(doc: LoadedDocument) -> Layout:
     """Tables (joined over page breaks) and blocks (with section paths) of a PDF, from pypdfium2 words,
     with the words printed inside its images read by OCR."""
     from esgqa.document.blocks import read_blocks
+    from esgqa.document.hyphenation import spelled_as_in
     from esgqa.document.ocr import page_texts
     from esgqa.document.tables import find_tables, join_pages
     from esgqa.document.words import read_words
 
     words = read_words(doc.path, ocr=True)
-    tables = join_pages([t for page, ws in words.items() for t in find_tables(ws, page)])
+    with spelled_as_in(w.text for ws in words.values() for w in ws):
+        tables = join_pages([t for page, ws in words.items() for t in find_tables(ws, page)])
+        blocks = read_blocks(words, tables)
     texts = page_texts(words)
     ocr_boxes = {page: boxes for page, ws in words.items() if (boxes := [w.box for w in ws if w.ocr])}
-    return Layout(tables, read_blocks(words, tables), texts, ocr_boxes)
+    return Layout(tables, blocks, texts, ocr_boxes)
 
 
 def mark_ocr(rows: list[Passage], ocr_boxes: dict[int, list[Box]]) -> list[Passage]:

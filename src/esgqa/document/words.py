@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from esgqa.document.hyphenation import SOFT_HYPHEN
 from esgqa.document.model import Word
 
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
@@ -24,34 +24,6 @@ _BREAKS = {0x20, 0xA0, 0x09, 0x0A, 0x0D, 0x00, 0x2002, 0x2003, 0x2009, 0x202F}
 # pdfium reports a hyphen that ends a line as U+FFFE. It is printed, so the word keeps it, as a soft hyphen
 # that `join_lines` mends with the next line's first word.
 _LINE_END_HYPHEN = 0xFFFE
-SOFT_HYPHEN = "\xad"
-
-
-_HYPHENATED = re.compile(rf"[^\W\d_](?:{SOFT_HYPHEN}|-)$")
-
-
-def hyphenated(text: str) -> bool:
-    """Does the text end in a word hyphenated at the line's end ("Non-"), so the word goes on below?"""
-    return bool(_HYPHENATED.search(text))
-
-
-def join_lines(parts: Iterable[str]) -> str:
-    """Texts of successive lines joined by a space, except after a line-end hyphen: "compli-" + "ance"
-    is one word broken to fit ("compliance"), "Non-" + "Landlord" a compound ("Non-Landlord"). A hyphen
-    pdfium left as printed (not its line-end mark) is kept: "well-" + "being" is "well-being"."""
-    out = ""
-    for part in parts:
-        if not part:
-            continue
-        if out.endswith(SOFT_HYPHEN) and hyphenated(out):
-            out = out[:-1] + ("" if part[0].islower() else "-") + part
-        elif hyphenated(out):
-            out += part
-        else:
-            out = f"{out} {part}" if out else part
-    return out.replace(SOFT_HYPHEN, "-")
-
-
 def page_words(page: pdfium.PdfPage) -> list[Word]:
     """The words of one page in content order, boxes top-down in PDF points."""
     tp = page.get_textpage()

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from esgqa.document.hyphenation import spelled_as_in
 from esgqa.document.loaders import register
 from esgqa.errors import InputError, one_line
 from esgqa.pdftext import split_running_lines, tidy
@@ -65,7 +66,8 @@ def _pdf_pages(path: Path, data: bytes) -> list[Page]:
     if not pages:
         raise InputError(f"{path.name}: PDF has no pages")
     split = split_running_lines([p.text for p in pages])
-    pages = [p.model_copy(update={"text": tidy(t), "running": removed}) for p, (t, removed) in zip(pages, split)]
+    with spelled_as_in(p.text for p in pages):
+        pages = [p.model_copy(update={"text": tidy(t), "running": removed}) for p, (t, removed) in zip(pages, split)]
     chars = sum(len(p.text.strip()) for p in pages)
     if chars < MIN_CHARS_PER_PAGE * max(1, len(pages)) * 0.2 or chars < 50:
         pages = _scanned(path, pages)
