@@ -138,6 +138,33 @@ def test_an_indented_total_of_rows_at_several_indents_is_no_child_of_the_row_abo
     assert cell(t, "Total current assets", "2021").row_path == ("Total current assets",)
 
 
+def test_a_row_that_is_the_difference_of_rows_above_is_no_child_of_their_section(tmp_path: Path) -> None:
+    """Block p. 68: "Gross profit" (revenue less the cost of revenue) indented under the cost rows, and
+    "Operating income" under the operating expenses, stand at the top level, not in those sections;
+    a per-share row that happens to equal a difference stays where it is (small figures count not)."""
+    cols = (300, 380)
+    items = [right(300, 100, "2020"), right(380, 100, "2019")]
+    items += [(50, 114, "Revenue:", 8)]
+    items += row_items(128, "Transaction-based revenue", ["3,294", "2,471"], x=58, cols=cols)
+    items += row_items(142, "Hardware revenue", ["91", "84"], x=58, cols=cols)
+    items += row_items(156, "Total net revenue", ["3,385", "2,555"], x=74, cols=cols)
+    items += [(50, 170, "Cost of revenue:", 8)]
+    items += row_items(184, "Transaction-based costs", ["1,911", "1,349"], x=58, cols=cols)
+    items += row_items(198, "Hardware costs", ["138", "123"], x=58, cols=cols)
+    items += row_items(212, "Total cost of revenue", ["2,049", "1,472"], x=74, cols=cols)
+    items += row_items(226, "Gross profit", ["1,336", "1,083"], x=74, cols=cols)
+    items += [(50, 240, "Operating expenses:", 8)]
+    items += row_items(254, "Product development", ["881", "670"], x=58, cols=cols)
+    items += row_items(268, "Sales and marketing", ["1,109", "624"], x=58, cols=cols)
+    items += row_items(282, "Total operating expenses", ["1,990", "1,294"], x=74, cols=cols)
+    items += row_items(296, "Operating income (loss)", ["(654)", "(211)"], x=74, cols=cols)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Gross profit", "2020").row_path == ("Gross profit",)
+    assert cell(t, "Operating income (loss)", "2019").row_path == ("Operating income (loss)",)
+    assert cell(t, "Total cost of revenue", "2020").row_path == ("Cost of revenue:", "Total cost of revenue")
+    assert cell(t, "Hardware costs", "2020").row_path == ("Cost of revenue:", "Hardware costs")
+
+
 def test_an_indented_breakdown_that_adds_up_nothing_stays_a_child(tmp_path: Path) -> None:
     cols = (300, 380)
     items = [right(300, 100, "2022"), right(380, 100, "2021")]
@@ -817,6 +844,26 @@ def test_a_phrase_alone_on_its_line_over_the_first_of_the_years_heads_every_year
     paths = col_paths(t, "Net income")
     assert paths["7,894"][0] == "Six Months Ended" and paths["17,781"][0] == "Six Months Ended"
     assert paths["17,781"][-1].endswith("2022")
+
+
+def test_a_note_centred_under_the_column_headers_is_the_tables_not_a_columns(tmp_path: Path) -> None:
+    """Block's quarterly table (p. 68): "Three Months Ended," over the dates, and under them, centred
+    over all the columns, "(in thousands, except per share data)" and "(unaudited)": the table's unit
+    and caption, not the bottom header line (which left the period over the middle columns only)."""
+    cols = (300, 380, 460, 540)
+    items = [centred(410, 70, "Three Months Ended,", 8)]
+    items += [right(c, 80, d) for c, d in zip(cols, ["Dec. 31,", "Sep. 30,", "Jun. 30,", "Mar. 31,"])]
+    items += [right(c, 90, "2020") for c in cols]
+    items += [centred(410, 100, "(in thousands, except per share data)", 8), centred(410, 110, "(unaudited)", 8)]
+    items += row_items(128, "Total net revenue", ["3,158,970", "3,033,874", "1,923,625", "1,381,109"], cols=cols)
+    items += row_items(146, "Net income per share", ["0.65", "0.08", "(0.03)", "(0.24)"], cols=cols)
+    t = only(tables_of(tmp_path, items))
+    paths = col_paths(t, "Total net revenue")
+    assert paths["3,158,970"] == ("Three Months Ended,", "Dec. 31, 2020")
+    assert paths["1,381,109"] == ("Three Months Ended,", "Mar. 31, 2020")
+    assert cell(t, "Total net revenue", "Sep. 30, 2020").unit == "thousands"
+    assert cell(t, "Net income per share", "Sep. 30, 2020").unit == ""
+    assert "(unaudited)" in t.caption
 
 
 def test_a_group_header_wrapped_above_its_neighbours_heads_only_its_columns(tmp_path: Path) -> None:

@@ -937,6 +937,19 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     stub: list[str] = []
     over_of = {i: [t for t in lines[i].toks if t.x1 > col_x0 and t.xc > cols[0].x0 - 2 * size] for i in header}
     over_lines = [i for i in header if over_of[i]]
+    # under the column headers, one phrase centred over three columns or more, in brackets or reaching
+    # over two of them, is said of the whole table ("(in thousands, except per share data)", "(unaudited)"):
+    # the caption's, not a column's ("Other / countries", "Of which Use of / Proceeds" stay their column's)
+    centre = (cols[0].x0 + cols[-1].x1) / 2
+    headed = max((i for i in over_lines if len(over_of[i]) >= 2), default=len(lines))  # the column headers' line
+    wide_cols = _widened(cols, over_of.get(headed, []))
+
+    def is_note(t: _Tok) -> bool:
+        reach = sum(min(t.x1, c.x1) > max(t.x0, c.x0) for c in wide_cols)
+        return abs(t.xc - centre) <= 2 * size and (t.text.startswith("(") and t.text.endswith(")") or reach >= 2)
+
+    notes = {i for i in over_lines if i > headed and len(cols) >= 3 and len(over_of[i]) == 1 and is_note(over_of[i][0])}
+    over_lines = [i for i in over_lines if i not in notes]
     bottom = over_lines[-1] if over_lines else -1
     wide = _widened(cols, over_of.get(bottom, []))
     # a row of years under one phrase centred over them all ("Year ended / December 31," over 2018 2017 2016)
@@ -953,7 +966,9 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     for i in header:
         ln = lines[i]
         over = over_of[i]
-        stub.extend(t.text for t in ln.toks if t not in over)
+        stub.extend(t.text for t in ln.toks if t not in over or i in notes)
+        if i in notes:
+            continue
         if i != bottom and (groups := _even_groups(over, cols, size)):
             for t, members in zip(over, groups):
                 span(t, list(members), ln.baseline)
@@ -1098,6 +1113,25 @@ def _adds_up_rows_above(numbers: dict[int, float | None], history: list[tuple[fl
     return False
 
 
+def _difference_of(numbers: dict[int, float | None], rows: list[tuple[dict[int, float | None], bool]]) -> int | None:
+    """The index of the earlier row this row is that row less the last one, when the last one is a
+    total ("Gross profit" = "Total net revenue" - "Total cost of revenue"), column by column to within
+    the printed rounding, two columns or more. The last part of a breakdown is its total less the
+    other parts too ("indirect" = "Total emissions" - "direct"): that the row taken off is a total
+    tells the two apart. Only amounts of 10 or more count: small figures (per-share amounts, ratios)
+    are differences of earlier rows by chance."""
+    values = [v for v in numbers.values() if v is not None]
+    if len(rows) < 2 or not rows[-1][1] or len(values) < 2 or any(abs(v) < 10 for v in values):
+        return None
+    taken = rows[-1][0]
+    for a in range(len(rows) - 2, -1, -1):
+        minuend = rows[a][0]
+        if all(v is None or minuend.get(k) is not None and taken.get(k) is not None and abs(
+                minuend[k] - taken[k] - v) <= max(0.005 * abs(v), 1.0) for k, v in numbers.items()):
+            return a
+    return None
+
+
 def _columns_summed(numbers: dict[int, float | None], run: list[dict[int, float | None]]) -> int:
     """How many of a row's figures equal the sum of the run's in their column, to within the printed
     rounding; -1 when one does not."""
@@ -1215,6 +1249,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
     history: list[tuple[float, dict[int, float | None]]] = []  # (indent, numbers by column) of rows so far
+    results: list[tuple[dict[int, float | None], bool, list[_Parent]]] = []  # each row: numbers, a total?, parents
     marker_unit = ""
     tol = 0.3 * size
     cells: list[Cell] = []
@@ -1229,6 +1264,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             # a title just above the repeated header ("Jan–Dec 2023") heads the block it starts
             stack[:] = [p for p in stack[len(stack) - titles:]] if titles else []
             history.clear()
+            results.clear()
         elif kind == "section":
             text, x0, bold = payload  # type: ignore[misc]
             measure = _measure_broken_down(stack, text, x0, tol) if not titles else None
@@ -1254,14 +1290,23 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             i, text, aux, x0, bold = payload  # type: ignore[misc]
             titles = 0
             numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
-            if stack and not stack[-1].section and x0 > stack[-1].x0 + tol and (
-                    _is_total(numbers, history, stack[-1].x0, tol) or _adds_up_rows_above(numbers, history)):
+            total = bool(stack) and not stack[-1].section and x0 > stack[-1].x0 + tol and (
+                _is_total(numbers, history, stack[-1].x0, tol) or _adds_up_rows_above(numbers, history))
+            if total:
                 # an indented total under the rows it adds up ("Consolidated", "Total assets"), not a child
                 # of the last one
                 while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
                     stack.pop()
+            elif (minuend := _difference_of(numbers, [(nums, summed) for nums, summed, _ in results])) is not None:
+                # "Gross profit" (revenue less cost of revenue) under the cost rows: it stands where the
+                # rows it is taken from both stand, not under the section of the last one
+                parents = results[minuend][2]
+                shared = next((n for n, (a, b) in enumerate(zip(stack, parents)) if a is not b),
+                              min(len(stack), len(parents)))
+                del stack[shared:]
             _close(stack, x0, tol, bold)
             history.append((x0, numbers))
+            results.append((numbers, total, list(stack)))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_table_unit = "" if _is_excepted(path, excepted) else table_unit  # "except per share data"
             row_unit = aux or _unit_in(text)
