@@ -187,7 +187,6 @@ def continued_on_page(tables: list[Table]) -> list[Table]:
 
 
 _SENTENCE_WORDS = 14  # a phrase this long is a sentence: no row name (a bullet beside a chart), no caption
-_BROKEN_WORD = ("-", "\u00ad")  # a line ending in a hyphen goes on with the line below
 _HEADER_REACH = 6.0  # font sizes: how far above its first row a table's header may start
 _NEAR_ROWS = 4  # a continuation starts within a few rows' height of the table it continues; empty space parts tables
 
@@ -1461,7 +1460,7 @@ def _blocks(frags: list[_Frag], size: float, pitch: float) -> list[list[_Frag]]:
             has_row = any(g.is_row for g in blocks[-1])
             if tight(blocks[-1][-1], f) and not (f.is_row and has_row):
                 leads = has_row and opens_next(f, nxt) and flush(f, nxt) and not f.text[:1].islower() and (
-                    upward or nearer_next(blocks[-1][-1], f, nxt) or f.text.endswith(_BROKEN_WORD))
+                    upward or nearer_next(blocks[-1][-1], f, nxt) or hyphenated(f.text))
                 if not leads:
                     blocks[-1].append(f)
                     continue
