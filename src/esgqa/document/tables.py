@@ -1125,10 +1125,16 @@ def _difference_of(numbers: dict[int, float | None], rows: list[tuple[dict[int, 
     taken = rows[-1][0]
     for a in range(len(rows) - 2, -1, -1):
         minuend = rows[a][0]
-        if all(v is None or minuend.get(k) is not None and taken.get(k) is not None and abs(
-                minuend[k] - taken[k] - v) <= max(0.005 * abs(v), 1.0) for k, v in numbers.items()):
+        if all(v is None or minuend.get(k) is not None and taken.get(k) is not None and _agrees(
+                minuend[k] - taken[k], v) for k, v in numbers.items()):
             return a
     return None
+
+
+def _agrees(computed: float, printed: float) -> bool:
+    """Does a sum or difference of printed figures equal a printed figure, to within the rounding of
+    the figures it was computed from (half a percent, or one unit)?"""
+    return abs(computed - printed) <= max(0.005 * abs(printed), 1.0)
 
 
 def _columns_summed(numbers: dict[int, float | None], run: list[dict[int, float | None]]) -> int:
@@ -1138,7 +1144,7 @@ def _columns_summed(numbers: dict[int, float | None], run: list[dict[int, float 
     for k, value in numbers.items():
         if value is None:
             continue
-        if abs(sum(nums.get(k) or 0.0 for nums in run) - value) > max(0.005 * abs(value), 1.0):
+        if not _agrees(sum(nums.get(k) or 0.0 for nums in run), value):
             return -1
         checked += 1
     return checked
