@@ -141,7 +141,8 @@ def test_an_indented_total_of_rows_at_several_indents_is_no_child_of_the_row_abo
 def test_a_row_that_is_the_difference_of_rows_above_is_no_child_of_their_section(tmp_path: Path) -> None:
     """Block p. 68: "Gross profit" (revenue less the cost of revenue) indented under the cost rows, and
     "Operating income" under the operating expenses, stand at the top level, not in those sections;
-    a per-share row that happens to equal a difference stays where it is (small figures count not)."""
+    so do "Income before income tax" (operating income less the two level rows above it) and "Net
+    income", not children of the row above."""
     cols = (300, 380)
     items = [right(300, 100, "2020"), right(380, 100, "2019")]
     items += [(50, 114, "Revenue:", 8)]
@@ -158,9 +159,16 @@ def test_a_row_that_is_the_difference_of_rows_above_is_no_child_of_their_section
     items += row_items(268, "Sales and marketing", ["1,109", "624"], x=58, cols=cols)
     items += row_items(282, "Total operating expenses", ["1,990", "1,294"], x=74, cols=cols)
     items += row_items(296, "Operating income (loss)", ["(654)", "(211)"], x=74, cols=cols)
+    items += row_items(310, "Interest expense, net", ["18", "20"], cols=cols)  # level rows taken off it
+    items += row_items(324, "Other expense (income), net", ["(271)", "(30)"], cols=cols)
+    items += row_items(338, "Income (loss) before income tax", ["(401)", "(201)"], x=74, cols=cols)
+    items += row_items(352, "Provision for income taxes", ["45", "12"], cols=cols)
+    items += row_items(366, "Net income (loss)", ["(446)", "(213)"], x=74, cols=cols)
     t = only(tables_of(tmp_path, items))
     assert cell(t, "Gross profit", "2020").row_path == ("Gross profit",)
     assert cell(t, "Operating income (loss)", "2019").row_path == ("Operating income (loss)",)
+    assert cell(t, "Income (loss) before income tax", "2020").row_path == ("Income (loss) before income tax",)
+    assert cell(t, "Net income (loss)", "2020").row_path == ("Net income (loss)",)
     assert cell(t, "Total cost of revenue", "2020").row_path == ("Cost of revenue:", "Total cost of revenue")
     assert cell(t, "Hardware costs", "2020").row_path == ("Cost of revenue:", "Hardware costs")
 

@@ -187,6 +187,7 @@ def continued_on_page(tables: list[Table]) -> list[Table]:
 
 
 _SENTENCE_WORDS = 14  # a phrase this long is a sentence: no row name (a bullet beside a chart), no caption
+_INDENT_MAX = 8.0  # font sizes: the most a row is indented under another; further off, it is another column
 _HEADER_REACH = 6.0  # font sizes: how far above its first row a table's header may start
 _NEAR_ROWS = 4  # a continuation starts within a few rows' height of the table it continues; empty space parts tables
 
@@ -1112,21 +1113,35 @@ def _adds_up_rows_above(numbers: dict[int, float | None], history: list[tuple[fl
     return False
 
 
-def _difference_of(numbers: dict[int, float | None], rows: list[tuple[dict[int, float | None], bool]]) -> int | None:
-    """The index of the earlier row this row is that row less the last one, when the last one is a
-    total ("Gross profit" = "Total net revenue" - "Total cost of revenue"), column by column to within
-    the printed rounding, two columns or more. The last part of a breakdown is its total less the
-    other parts too ("indirect" = "Total emissions" - "direct"): that the row taken off is a total
-    tells the two apart. Only amounts of 10 or more count: small figures (per-share amounts, ratios)
-    are differences of earlier rows by chance."""
+def _difference_of(numbers: dict[int, float | None], x0: float, size: float, tol: float,
+                   rows: list[tuple[dict[int, float | None], bool, float]]) -> int | None:
+    """The index of the earlier row this row (at indent x0) is the difference of, column by column to
+    within the printed rounding, two columns or more: that row less the total just above this one
+    ("Gross profit" = "Total net revenue" - "Total cost of revenue"), or the row just before a run of
+    one to three level rows less that run, this row indented under the run ("Income before income
+    tax" = "Operating income" - interest - other expense). The last part of a breakdown is its total
+    less the other parts too ("indirect" = "Total emissions" - "direct"); it is told apart because
+    the row taken off is no total and the part stands level with it (or in another text column,
+    "Pfizer Ignite | Various", not indented). Only amounts of 10 or more
+    count: small figures (per-share amounts, ratios) are differences of earlier rows by chance."""
     values = [v for v in numbers.values() if v is not None]
-    if len(rows) < 2 or not rows[-1][1] or len(values) < 2 or any(abs(v) < 10 for v in values):
+    if len(rows) < 2 or len(values) < 2 or any(abs(v) < 10 for v in values):
         return None
-    taken = rows[-1][0]
-    for a in range(len(rows) - 2, -1, -1):
-        minuend = rows[a][0]
-        if all(v is None or minuend.get(k) is not None and taken.get(k) is not None and _agrees(
-                minuend[k] - taken[k], v) for k, v in numbers.items()):
+
+    def less(minuend: dict[int, float | None], run: list[dict[int, float | None]]) -> bool:
+        return all(v is None or minuend.get(k) is not None and _agrees(
+            minuend[k] - sum(r.get(k) or 0.0 for r in run), v) for k, v in numbers.items())
+
+    if rows[-1][1]:
+        for a in range(len(rows) - 2, -1, -1):
+            if less(rows[a][0], [rows[-1][0]]):
+                return a
+    for m in (1, 2, 3):
+        a = len(rows) - 1 - m
+        run = rows[a + 1:]
+        if a < 0 or any(total or abs(indent - run[0][2]) > tol for _, total, indent in run):
+            break
+        if run[0][2] + tol < x0 <= run[0][2] + _INDENT_MAX * size and less(rows[a][0], [nums for nums, _, _ in run]):
             return a
     return None
 
@@ -1254,7 +1269,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
     history: list[tuple[float, dict[int, float | None]]] = []  # (indent, numbers by column) of rows so far
-    results: list[tuple[dict[int, float | None], bool, list[_Parent]]] = []  # each row: numbers, a total?, parents
+    results: list[tuple[dict[int, float | None], bool, float, list[_Parent]]] = []  # numbers, total?, indent, parents
     marker_unit = ""
     tol = 0.3 * size
     cells: list[Cell] = []
@@ -1302,16 +1317,17 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 # of the last one
                 while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
                     stack.pop()
-            elif (minuend := _difference_of(numbers, [(nums, summed) for nums, summed, _ in results])) is not None:
+            elif text and (minuend := _difference_of(numbers, x0, size, tol, [r[:3] for r in results])) is not None:
                 # "Gross profit" (revenue less cost of revenue) under the cost rows: it stands where the
-                # rows it is taken from both stand, not under the section of the last one
-                parents = results[minuend][2]
+                # rows it is taken from both stand, not under the section of the last one (a row whose
+                # label is the line above it, a section, keeps it)
+                parents = results[minuend][3]
                 shared = next((n for n, (a, b) in enumerate(zip(stack, parents)) if a is not b),
                               min(len(stack), len(parents)))
                 del stack[shared:]
             _close(stack, x0, tol, bold)
             history.append((x0, numbers))
-            results.append((numbers, total, list(stack)))
+            results.append((numbers, total, x0, list(stack)))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_table_unit = "" if _is_excepted(path, excepted) else table_unit  # "except per share data"
             row_unit = aux or _unit_in(text)
