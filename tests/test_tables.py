@@ -1007,6 +1007,22 @@ def test_a_year_alone_over_a_breakdown_heads_every_column(tmp_path: Path) -> Non
                                        "17,418": ("2023", "Total")}
 
 
+def test_a_unit_wrapped_in_the_stub_under_the_title_gives_every_row_its_unit(tmp_path: Path) -> None:
+    """Commerzbank p. 27: the title sits just over the header, so it is read with the stub; the stub's
+    last two lines, "Tonnes CO2 / equivalents", are the unit of every row (all the stub's text
+    together is none)."""
+    cols = (150, 240, 300)
+    items = [(50, 88, "Operational emissions of", 7), centred(212, 96, "2023", 7)]
+    items += [(50, 106, "Tonnes CO2", 7), right(150, 106, "Germany", 7), right(240, 106, "Other", 7),
+              right(300, 106, "Total", 7)]
+    items += [(50, 114, "equivalents", 7), right(240, 114, "countries", 7)]
+    items += row_items(127, "Scope 1", ["16,717", "701", "17,418"], cols=cols, size=7)
+    items += row_items(140, "Scope 3", ["37,630", "8,676", "46,306"], cols=cols, size=7)
+    t = only(tables_of(tmp_path, items))
+    assert cell(t, "Scope 3", "Other countries").unit == "Tonnes CO2 equivalents"
+    assert cell(t, "Scope 3", "Other countries").col_path == ("2023", "Other countries")
+
+
 def test_a_table_read_again_without_its_headers_is_dropped():
     def c(value: str, x: float, col: tuple[str, ...]) -> Cell:
         return Cell(value, None, ("Share of women",), col, "%", (x, 10.0, x + 20, 20.0), 9)

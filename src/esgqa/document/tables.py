@@ -760,6 +760,17 @@ def _unit_excepting(text: str) -> tuple[str, tuple[str, ...]]:
     return _unit_in(text[:m.start()] + text[m.end():]), excepted
 
 
+def _stub_unit(lines: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The unit the stub states, with the rows it excepts: of its lines together ("(in millions, except
+    per share data)"), else of its longest run of last lines that is a unit ("Tonnes CO2 / equivalents"
+    under the table's title, Commerzbank p. 27)."""
+    for k in range(len(lines)):
+        unit, excepted = _unit_excepting(" ".join(lines[k:]))
+        if unit:
+            return unit, excepted
+    return "", ()
+
+
 def _is_excepted(path: tuple[str, ...], excepted: tuple[str, ...]) -> bool:
     """Does a row path name one of the rows a caption's unit excepts ("per share": "Earnings per common
     share", not "Net income attributable to shareholders")?"""
@@ -920,8 +931,9 @@ def _header(lines: list[_Line], first: int, cols: list[_Col], size: float,
     return header, head_top, join_lines(caption_lines)
 
 
-def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: float) -> tuple[list[list[str]], str]:
-    """Each column's header path and the stub (the header text left of the first column).
+def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col],
+                 size: float) -> tuple[list[list[str]], list[str]]:
+    """Each column's header path and the stub (the header text left of the first column, line by line).
 
     A phrase that stands over one column belongs to it; lines of such phrases join top-down into one
     element ("2023" "Merck" "Group" -> "2023 Merck Group"). A phrase over several columns, or in the gap
@@ -966,7 +978,8 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
     for i in header:
         ln = lines[i]
         over = over_of[i]
-        stub.extend(t.text for t in ln.toks if t not in over or i in notes)
+        if texts := [t.text for t in ln.toks if t not in over or i in notes]:
+            stub.append(" ".join(texts))
         if i in notes:
             continue
         if i != bottom and (groups := _even_groups(over, cols, size)):
@@ -1018,7 +1031,7 @@ def _col_headers(lines: list[_Line], header: list[int], cols: list[_Col], size: 
                 path.append(text)
             joined = not spanning
         paths.append(path)
-    return paths, " ".join(stub)
+    return paths, stub
 
 
 def _stacked(lines: list[_Line], below: list[int], over_of: dict[int, list[_Tok]], cols: list[_Col], t: _Tok,
@@ -1208,8 +1221,9 @@ def _close(stack: list[_Parent], x0: float, tol: float, bold: bool = False) -> N
 
 def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list[_Col], size: float,
               pitch: float, caption: str, page: int) -> Table | None:
-    col_paths, stub = _col_headers(lines, header, cols, size)
-    table_unit, excepted = _unit_excepting(stub)
+    col_paths, stub_lines = _col_headers(lines, header, cols, size)
+    stub = " ".join(stub_lines)
+    table_unit, excepted = _stub_unit(stub_lines)
     if not table_unit:
         table_unit, excepted = _unit_excepting(caption)
     col_units = [_path_unit(p) for p in col_paths]
@@ -1231,7 +1245,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 not label_toks or _is_unit(" ".join(t.text for t in label_toks))):
             # a header inside the table starts a new header context
             new_paths, new_stub = _col_headers(lines, [i], cols, size)
-            events.append((ln.baseline, 0, "header", (new_paths, _unit_in(new_stub))))
+            events.append((ln.baseline, 0, "header", (new_paths, _unit_in(" ".join(new_stub)))))
             continue
         if figures:
             row_vals[i] = vals
