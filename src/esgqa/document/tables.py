@@ -1127,7 +1127,7 @@ def _adds_up_rows_above(numbers: dict[int, float | None], history: list[tuple[fl
 
 
 def _difference_of(numbers: dict[int, float | None], x0: float, size: float, tol: float,
-                   rows: list[tuple[dict[int, float | None], bool, float]]) -> int | None:
+                   rows: list[tuple[dict[int, float | None], bool, float, list[_Parent]]]) -> int | None:
     """The index of the earlier row this row (at indent x0) is the difference of, column by column to
     within the printed rounding, two columns or more: that row less the total just above this one
     ("Gross profit" = "Total net revenue" - "Total cost of revenue"), or the row just before a run of
@@ -1152,9 +1152,9 @@ def _difference_of(numbers: dict[int, float | None], x0: float, size: float, tol
     for m in (1, 2, 3):
         a = len(rows) - 1 - m
         run = rows[a + 1:]
-        if a < 0 or any(total or abs(indent - run[0][2]) > tol for _, total, indent in run):
+        if a < 0 or any(total or abs(indent - run[0][2]) > tol for _, total, indent, _ in run):
             break
-        if run[0][2] + tol < x0 <= run[0][2] + _INDENT_MAX * size and less(rows[a][0], [nums for nums, _, _ in run]):
+        if run[0][2] + tol < x0 <= run[0][2] + _INDENT_MAX * size and less(rows[a][0], [r[0] for r in run]):
             return a
     return None
 
@@ -1282,8 +1282,9 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
     events.sort(key=lambda e: (round(e[0], 1), e[1]))
     conventions = _conventions(row_vals, len(cols))
     stack: list[_Parent] = []
-    history: list[tuple[float, dict[int, float | None]]] = []  # (indent, numbers by column) of rows so far
-    results: list[tuple[dict[int, float | None], bool, float, list[_Parent]]] = []  # numbers, total?, indent, parents
+    # every row since the header: its numbers by column, whether it is a total, its indent, its parents
+    results: list[tuple[dict[int, float | None], bool, float, list[_Parent]]] = []
+    since = 0  # the rows since the last section start at results[since]: the ones a total adds up
     marker_unit = ""
     tol = 0.3 * size
     cells: list[Cell] = []
@@ -1297,8 +1298,8 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
             marker_unit = new_unit or marker_unit
             # a title just above the repeated header ("Jan–Dec 2023") heads the block it starts
             stack[:] = [p for p in stack[len(stack) - titles:]] if titles else []
-            history.clear()
             results.clear()
+            since = 0
         elif kind == "section":
             text, x0, bold = payload  # type: ignore[misc]
             measure = _measure_broken_down(stack, text, x0, tol) if not titles else None
@@ -1309,7 +1310,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 marker_unit = _unit_in(text)  # "In TJ": a block marker, not a parent row
                 if not breakdown:
                     stack.clear()
-                history.clear()
+                since = len(results)
                 if _is_unit(text):
                     continue
                 # "by region (%)" names the block as well as its unit: it heads the rows below it
@@ -1319,11 +1320,12 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 stack.pop()
             stack.append(_Parent(x0, text, True, _unit_in(text), bold=bold))
             titles += 1
-            history.clear()
+            since = len(results)
         else:
             i, text, aux, x0, bold = payload  # type: ignore[misc]
             titles = 0
             numbers = {k: cell_number(t.text.rstrip("*"), conventions[k]) for k, t in row_vals[i] if t.kind == NUM}
+            history = [(indent, nums) for nums, _, indent, _ in results[since:]]
             total = bool(stack) and not stack[-1].section and x0 > stack[-1].x0 + tol and (
                 _is_total(numbers, history, stack[-1].x0, tol) or _adds_up_rows_above(numbers, history))
             if total:
@@ -1331,7 +1333,7 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                 # of the last one
                 while stack and not stack[-1].section and stack[-1].x0 >= history[-1][0] - tol:
                     stack.pop()
-            elif text and (minuend := _difference_of(numbers, x0, size, tol, [r[:3] for r in results])) is not None:
+            elif text and (minuend := _difference_of(numbers, x0, size, tol, results)) is not None:
                 # "Gross profit" (revenue less cost of revenue) under the cost rows: it stands where the
                 # rows it is taken from both stand, not under the section of the last one (a row whose
                 # label is the line above it, a section, keeps it)
@@ -1340,7 +1342,6 @@ def _assemble(lines: list[_Line], body: list[int], header: list[int], cols: list
                               min(len(stack), len(parents)))
                 del stack[shared:]
             _close(stack, x0, tol, bold)
-            history.append((x0, numbers))
             results.append((numbers, total, x0, list(stack)))
             path = tuple(p.text for p in stack) + ((text,) if text else ())
             row_table_unit = "" if _is_excepted(path, excepted) else table_unit  # "except per share data"
