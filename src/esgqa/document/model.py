@@ -66,6 +66,7 @@ class Table:
     box: Box
     caption: str = ""
     cells: tuple[Cell, ...] = field(default_factory=tuple)
+    kind: str = "grid"  # "tiles": key figures, each under or over its label (esgqa.document.tiles)
 
     def row_paths(self) -> list[tuple[str, ...]]:
         """Row paths in reading order, each once."""

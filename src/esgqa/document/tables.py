@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from esgqa.document.hyphenation import SOFT_HYPHEN, hyphenated, join_lines
 from esgqa.document.model import Box, Cell, Table, Word
+from esgqa.document.tiles import read_tiles
 from esgqa.figures import PLACEHOLDERS, YEAR, cell_number, decimal_comma_convention
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,11 @@ def find_tables(words: list[Word], page: int) -> list[Table]:
     text is still read, and one odd page must not stop a report's ingest.
     """
     try:
+        tiles, words = read_tiles(words, page)
         turned = [w for w in words if w.vertical]
         tables = without_bare_repeats(continued_on_page(_find([w for w in words if not w.vertical], page, depth=0)))
-        return [_turned_headers(t, turned) for t in tables] if turned else tables
+        tables = [_turned_headers(t, turned) for t in tables] if turned else tables
+        return [*tables, *tiles]
     except Exception:  # noqa: BLE001 - a reader bug on one page costs that page's tables only
         log.warning("table reader failed on page %d", page, exc_info=True)
         return []
@@ -1545,6 +1548,8 @@ def _continue(a: Table, b: Table, same_page: bool = False) -> Table | None:
     """`a` extended by `b`, or None when `b` is not `a`'s continuation (on the next page, or lower on
     the same one)."""
     page = max(c.page for c in a.cells) if a.cells else a.page
+    if "tiles" in (a.kind, b.kind):
+        return None  # key figures stand on their own
     if b.page != page + (0 if same_page else 1) or b.caption not in ("", a.caption):
         return None  # not on the next page, or a title of its own
     if same_page and (not any(c.col_path for c in a.cells) or _mostly_sentences(b)):
