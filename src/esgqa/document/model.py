@@ -6,6 +6,7 @@ cell keeps its header paths, unit, footnote marks and box so an answer can cite 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points, top-down like the rendered page
@@ -122,3 +123,11 @@ class Block:
 
     def with_section(self, section: tuple[str, ...]) -> Block:
         return Block(self.kind, self.page, self.box, self.text, self.size, self.bold, section)
+
+
+def union(boxes: Iterable[Box]) -> Box | None:
+    """The smallest box holding all of `boxes` (None when there are none)."""
+    boxes = [b for b in boxes if b and b[2] > b[0]]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))

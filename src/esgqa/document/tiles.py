@@ -14,8 +14,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from esgqa.document.model import Box, Cell, Table, Word
-from esgqa.document.units import union
+from esgqa.document.model import Box, Cell, Table, Word, union
 from esgqa.figures import YEAR, cell_number, parse_figure
 
 # a figure as a tile prints it: "52%", ">300", "€1.2", "8.2"; never a word with letters

@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from esgqa.document.model import Block, Box, Cell, Table
+from esgqa.document.model import Block, Box, Cell, Table, union
 from esgqa.types import LoadedDocument, Passage
 
 
@@ -92,14 +92,6 @@ def row_passages(doc: LoadedDocument, tables: list[Table] | None = None) -> list
                                         page=page, page_label=labels.get(page), kind="row",
                                         year=doc.year, cells=tuple(cells), box=union(c.box for c in cells)))
     return list(out.values())
-
-
-def union(boxes) -> Box | None:
-    """The smallest box holding all of `boxes` (None when there are none)."""
-    boxes = [b for b in boxes if b and b[2] > b[0]]
-    if not boxes:
-        return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def cells_to_json(cells: tuple[Cell, ...]) -> str:
