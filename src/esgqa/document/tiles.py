@@ -11,7 +11,7 @@ its own words, and its words are taken out of what the grid reader sees.
 from __future__ import annotations
 
 import re
-import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from esgqa.document.model import Box, Cell, Table, Word, union
@@ -157,8 +157,11 @@ Tile = tuple[_Seg, list[_Seg], _Seg | None]  # the figure, its label's lines, a 
 def read_tiles(words: list[Word], page: int) -> tuple[list[Table], list[Word]]:
     """The page's tiles as tables (one per heading over them; a row per tile, its label the row),
     and the words the grid reader should still read (all but the tiles')."""
+    body = _body_size(words)
+    # most pages have no figure in large type: no segments to build (a figure's words are within 15% of its size)
+    if not any(w.size >= 0.85 * BODY_RATIO * body and any(ch.isdigit() for ch in w.text) for w in words):
+        return [], words
     segs = _segments([w for w in words if not w.vertical and w.x1 > 0 and w.bottom > 0])  # not off the page
-    body = statistics.median(w.size for w in words for _ in w.text) if words else 0.0  # the running text's type
     figures = [s for s in segs if _is_figure(s) and s.size >= BODY_RATIO * body]
     tiles = _tiles(figures, [s for s in segs if _is_label(s)], segs)
     tiles = [t for t in tiles if t[0] not in _numbering([f for f, _, _ in tiles])]
@@ -167,6 +170,25 @@ def read_tiles(words: list[Word], page: int) -> tuple[list[Table], list[Word]]:
     tables = _tables(tiles, segs, page)
     taken = {id(w) for f, block, sign in tiles for s in (f, *block, sign) if s is not None for w in s.words}
     return tables, [w for w in words if id(w) not in taken]
+
+
+def _body_size(words: list[Word]) -> float:
+    """The running text's type size: the median size of the page's characters (counted per size,
+    not listed one by one: a page has thousands of characters in a few sizes)."""
+    chars = Counter[float]()
+    for w in words:
+        chars[w.size] += len(w.text)
+    n = sum(chars.values())
+
+    def kth(k: int) -> float:  # the k-th smallest character's size
+        seen = 0
+        for size in sorted(chars):
+            seen += chars[size]
+            if seen > k:
+                return size
+        return 0.0
+
+    return (kth((n - 1) // 2) + kth(n // 2)) / 2 if n else 0.0
 
 
 def _tiles(figures: list[_Seg], labels: list[_Seg], segs: list[_Seg]) -> list[Tile]:
