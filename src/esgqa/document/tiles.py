@@ -11,9 +11,9 @@ its own words, and its words are taken out of what the grid reader sees.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
+from esgqa.document.blocks import body_size
 from esgqa.document.model import Box, Cell, Table, Word, union
 from esgqa.figures import YEAR, cell_number, parse_figure
 
@@ -157,7 +157,7 @@ Tile = tuple[_Seg, list[_Seg], _Seg | None]  # the figure, its label's lines, a 
 def read_tiles(words: list[Word], page: int) -> tuple[list[Table], list[Word]]:
     """The page's tiles as tables (one per heading over them; a row per tile, its label the row),
     and the words the grid reader should still read (all but the tiles')."""
-    body = _body_size(words)
+    body = body_size({page: words})  # the type most of the page's characters are set in
     # most pages have no figure in large type: no segments to build (a figure's words are within 15% of its size)
     if not any(w.size >= 0.85 * BODY_RATIO * body and any(ch.isdigit() for ch in w.text) for w in words):
         return [], words
@@ -170,25 +170,6 @@ def read_tiles(words: list[Word], page: int) -> tuple[list[Table], list[Word]]:
     tables = _tables(tiles, segs, page)
     taken = {id(w) for f, block, sign in tiles for s in (f, *block, sign) if s is not None for w in s.words}
     return tables, [w for w in words if id(w) not in taken]
-
-
-def _body_size(words: list[Word]) -> float:
-    """The running text's type size: the median size of the page's characters (counted per size,
-    not listed one by one: a page has thousands of characters in a few sizes)."""
-    chars = Counter[float]()
-    for w in words:
-        chars[w.size] += len(w.text)
-    n = sum(chars.values())
-
-    def kth(k: int) -> float:  # the k-th smallest character's size
-        seen = 0
-        for size in sorted(chars):
-            seen += chars[size]
-            if seen > k:
-                return size
-        return 0.0
-
-    return (kth((n - 1) // 2) + kth(n // 2)) / 2 if n else 0.0
 
 
 def _tiles(figures: list[_Seg], labels: list[_Seg], segs: list[_Seg]) -> list[Tile]:
