@@ -190,3 +190,45 @@ def test_a_topic_the_report_does_not_treat_is_not_disclosed(assistant, question)
     and it finds nothing either."""
     ans = assistant.ask(question)
     assert ans.abstained and ans.figure is None, ans.answer
+
+
+def test_a_sentence_pointing_back_inherits_what_it_continues(model):
+    """'We aim to achieve this mainly by ...' answers 'how' for the goal stated before it, though
+    its own words are not the question's; 'this year' points at no sentence."""
+    goal = _p("goal", "By 2030 we intend to halve our direct and indirect greenhouse gas emissions. We aim to "
+                      "achieve this mainly by replacing old furnaces and buying green power. "
+                      "Patents granted rose again this year.", 8)
+    targets = _p("targets", "By 2040 we intend to reach net zero greenhouse gas emissions across the value chain. "
+                            "We also intend to halve our Scope 3 greenhouse gas emissions per euro of sales by 2030. "
+                            "Our greenhouse gas emissions fell by 17% compared with the prior year.", 30)
+    summary = _summary(model, "How does the company intend to halve its greenhouse gas emissions by 2030?",
+                       [targets, goal])
+    texts = [s.text for s in summary.sentences]
+    assert any("replacing old furnaces" in t for t in texts), texts
+    assert not any("Patents" in t for t in texts), texts
+
+
+def test_the_passage_after_a_retrieved_one_is_read_on_and_cited_itself(model):
+    """A chunk that stops where the explanation begins: its successor in reading order is read on,
+    and a sentence from it cites the successor, not the retrieved passage."""
+    first = _p("first", "No taxonomy-eligible revenue was identified for the year. The reason for this is not "
+                        "that our activities are less sustainable. Rather, the taxonomy so far covers the "
+                        "sectors with the highest emissions", 26)
+    after = _p("after", "(energy, industry and transport). Since we are a mail-order retailer and belong to none "
+                        "of these sectors, our revenue is not covered by the taxonomy.", 26)
+    question = "Why was no taxonomy-eligible revenue identified?"
+    qv = np.asarray(model.embed_query(question), dtype=np.float32)
+
+    def embed(texts: list[str]) -> list[np.ndarray]:
+        return [np.asarray(v, dtype=np.float32) for v in model.embed_documents(texts)]
+
+    alone = summarise(question, [first], embed, qv)
+    assert not any("retailer" in s.text for s in alone.sentences)
+    summary = summarise(question, [first], embed, qv, reading_order={"first": 1, "after": 2},
+                        following={"first": after})
+    assert any("retailer" in s.text for s in summary.sentences), [s.text for s in summary.sentences]
+    ans = narrative_answer(question, summary, "extractive")
+    cited = {c.n: c for c in ans.citations}
+    for text, n in re.findall(r"(.+?) \[(\d+)\](?: |$)", ans.answer):
+        assert text in cited[int(n)].text
+    assert {c.text.count("retailer") for c in ans.citations} == {0, 1}  # only the successor quotes it

@@ -311,9 +311,12 @@ class ExtractiveAnswerer:
         None when none is relevant at all. `answer` quotes it where it is confident enough."""
         qvec = np.asarray(self.index.embeddings.embed_query(dense_text(self.index, question, query.document)))
         bm25, in_order = self.index.bm25(query.document)  # the document's passages in reading order
-        ids = {p.id for p in passages}
-        reading = {p.id: n for n, p in enumerate(in_order) if p.id in ids}
-        return summarise(question, passages, self._embed, qvec, bm25.idf, reading)
+        ids = {p.id for p in passages if p.kind == "text"}
+        following = {p.id: nxt for p, nxt in zip(in_order, in_order[1:])
+                     if p.id in ids and nxt.kind == "text" and nxt.document == p.document}
+        quoted = ids | {nxt.id for nxt in following.values()}
+        reading = {p.id: n for n, p in enumerate(in_order) if p.id in quoted}
+        return summarise(question, passages, self._embed, qvec, bm25.idf, reading, following)
 
     def query(self, question: str, passages: list[Passage]) -> Query:
         """The question parsed once, with the abbreviations and keyword statistics of the one

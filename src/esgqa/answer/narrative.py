@@ -98,27 +98,33 @@ MIN_WORDS = 5
 MAX_DIGIT_SHARE = 0.25  # a "sentence" mostly of numbers is a flattened table row
 
 
-def sentences(passages: Sequence[Passage], reading_order: Mapping[str, int] | None = None) -> list[Sentence]:
+def sentences(passages: Sequence[Passage], reading_order: Mapping[str, int] | None = None,
+              following: Mapping[str, Passage] | None = None) -> list[Sentence]:
     """The prose sentences of the passages (table rows and figure runs left out), split by the
     answer engine's one sentence splitter after lines broken mid-sentence are joined again;
-    `reading_order` maps passage ids to their place in their document."""
+    `reading_order` maps passage ids to their place in their document. A passage's successor in
+    `following` (the next text passage of its document) is read on after it, as the same stretch of
+    text: where a chunk ends, the explanation often begins ("Rather, ..." / "Since ...")."""
     from esgqa.answering import SENTENCE_SPLIT  # the engine imports this module: import on use
 
     out: list[Sentence] = []
     seen: set[str] = set()
+    retrieved = {p.id for p in passages}
     for rank, p in enumerate(passages):
         if p.kind != "text":
             continue
         position = 0
-        for line in paragraphs(p.text):
-            for piece in SENTENCE_SPLIT.split(line):
-                text = " ".join(piece.strip(" -•").split())
-                key = text.lower()
-                if key in seen or not _prose(text):
-                    continue
-                seen.add(key)
-                out.append(Sentence(p, rank, position, text, (reading_order or {}).get(p.id)))
-                position += 1
+        nxt = (following or {}).get(p.id)
+        for part in (p, nxt) if nxt is not None and nxt.id not in retrieved else (p,):
+            for line in paragraphs(part.text):
+                for piece in SENTENCE_SPLIT.split(line):
+                    text = " ".join(piece.strip(" -•").split())
+                    key = text.lower()
+                    if key in seen or not _prose(text):
+                        continue
+                    seen.add(key)
+                    out.append(Sentence(part, rank, position, text, (reading_order or {}).get(part.id)))
+                    position += 1
     return out
 
 
@@ -185,12 +191,17 @@ MIN_SENTENCES, MAX_SENTENCES = 2, 4
 FOLLOW = 0.85  # share of its predecessor's relevance a sentence that continues it inherits
 CAUSE = 0.15  # added for a sentence that gives a cause, when the question asks why
 
-# A sentence that leans on the one before it ("This is attributable to ...", "In response, ...")
-# answers what that one is about, whatever its own words.
+# A sentence that leans on the one before it ("This is attributable to ...", "In response, ...",
+# "Rather, ...", "We aim to achieve this by ...", "The reason for this is ...") answers what that one
+# is about, whatever its own words: it opens with a connective, or points back (this, these, those,
+# such) within its first few words.
 _CONTINUES = re.compile(
     r"^(?:this|these|that|those|it|its|they|their|such|here|hence|thus|therefore|consequently|accordingly"
     r"|as a result|in response|in addition|additionally|also|however|for this reason|to this end|to that end"
-    r"|in this (?:way|context|regard)|due to|because)\b", re.I)
+    r"|in this (?:way|context|regard)|due to|because|rather|instead|specifically|in particular"
+    r"|for (?:example|instance))\b"
+    r"|^(?:[\w’'-]+,?\s+){1,5}(?:this|these|those|such)\b(?!\s+(?:as|year|month|quarter|period|report|time)\b)",
+    re.I)  # "this year", "this report", "such as" point at no sentence before
 _CAUSE = re.compile(
     r"\b(?:because|due to|owing to|attributable to|as a result of|result(?:s|ed)? from|driven by|caused by"
     r"|thanks to|the reason|reasons? (?:for|is|are|was|were)|since(?!\s+(?:\d|january|february|march|april|may"
@@ -218,12 +229,12 @@ def relevance(question: str, pool: Sequence[Sentence], vectors: np.ndarray, quer
 def summarise(
     question: str, passages: Sequence[Passage], embed: Callable[[list[str]], list[np.ndarray]],
     query_vector: np.ndarray, idf: Mapping[str, float] | None = None,
-    reading_order: Mapping[str, int] | None = None,
+    reading_order: Mapping[str, int] | None = None, following: Mapping[str, Passage] | None = None,
 ) -> Summary | None:
     """Two to four relevant, mutually different sentences in report order (documents in the
     order their best passage was retrieved); None when no sentence is relevant enough to be
     worth quoting (`Summary.confident` says whether it answers)."""
-    pool = sentences(passages, reading_order)
+    pool = sentences(passages, reading_order, following)
     if not pool:
         return None
     vectors = np.vstack(embed([s.text for s in pool]))
@@ -255,14 +266,14 @@ def summarise(
 def narrative_answer(question: str, summary: Summary, backend: str) -> Answer:
     """The sentences in report order, each followed by [n] of its passage; one citation per
     passage, quoting the sentences taken from it. Never a figure: it explains, it does not measure."""
-    numbers: dict[int, int] = {}  # retrieval rank (one per passage) -> citation number
-    quoted: dict[int, list[str]] = {}
+    numbers: dict[str, int] = {}  # passage id -> citation number
+    quoted: dict[str, list[str]] = {}
     parts = []
     for s in summary.sentences:
-        n = numbers.setdefault(s.rank, len(numbers) + 1)
-        quoted.setdefault(s.rank, []).append(s.text)
+        n = numbers.setdefault(s.passage.id, len(numbers) + 1)
+        quoted.setdefault(s.passage.id, []).append(s.text)
         parts.append(f"{s.text} [{n}]")
-    passage = {s.rank: s.passage for s in summary.sentences}
-    citations: list[Citation] = [passage[r].cite(n, " ".join(quoted[r])) for r, n in numbers.items()]
+    passage = {s.passage.id: s.passage for s in summary.sentences}
+    citations: list[Citation] = [passage[i].cite(n, " ".join(quoted[i])) for i, n in numbers.items()]
     return Answer(question=question, answer=" ".join(parts), abstained=False, citations=citations,
                   backend=backend, figure=None, unit=None, confidence=round(min(1.0, max(0.0, summary.relevance)), 3))
