@@ -3,7 +3,7 @@
 from conftest import external
 from esgqa.chunking import chunk
 from esgqa.loading import load
-from esgqa.pdftext import drop_running_lines, tidy
+from esgqa.pdftext import drop_running_lines, respace, run_together, tidy
 
 
 def test_wrapped_lines_join_into_sentences_but_headings_stay():
@@ -36,3 +36,29 @@ def test_real_pdf_sentences_and_tables():
     assert "Governance Report Social Governance Glossary" not in page3  # the running header
     tables = [p for p in chunk(doc) if p.kind == "table" and p.page == 29]
     assert any("Total | 8,718.8 | 8,832.3 | 16,800.6" in p.text and "2020 | 2021 | 2022" in p.text for p in tables)
+
+
+def test_words_run_together_are_spaced_only_where_no_word_is_spelled():
+    known = {"arrangements": 5, "with": 40, "their": 9, "business": 12, "e": 3, "nergy": 2, "never": 3,
+             "theless": 2, "energy": 4}
+    # the word boxes' order; pypdf printed "arrangementswith", "theirbusiness", "Energy", "nevertheless"
+    glued = run_together(["from", "arrangements", "with", "their", "business,", "E", "nergy", "never", "theless"],
+                         known)
+    assert glued["arrangementswith"] == "arrangements with" and glued["theirbusiness"] == "their business"
+    assert not {"Energy", "nevertheless", "fromarrangements"} & glued.keys()  # a word, a word, "from" unknown
+    text = "loans from arrangementswith\ninvestors running theirbusiness, 1,234 Energy nevertheless"
+    assert respace(text, glued) == ("loans from arrangements with\ninvestors running their business, 1,234 Energy "
+                                    "nevertheless")
+    assert respace("arrangementswithout", glued) == "arrangementswithout"  # whole words only
+
+
+def test_a_real_pdf_whose_text_layer_runs_words_together_is_read_word_by_word():
+    from esgqa.document.units import pdf_layout, respaced
+
+    doc = load(external("BLOCK_2020_10K.pdf"))
+    page = doc.pages[10].text
+    assert "arrangementswith" in page  # pypdf's reading of p. 11
+    fixed = respaced(doc, pdf_layout(doc)).pages[10].text
+    assert "arrangementswith" not in fixed and "arrangements with" in fixed
+    assert [t for t in fixed.split() if any(c.isdigit() for c in t)] == [
+        t for t in page.split() if any(c.isdigit() for c in t)]  # not a figure changed

@@ -12,7 +12,7 @@ from esgqa.answer.company import mentions, named_documents, without_names
 from esgqa.answer.followup import resolve
 from esgqa.answering import Answerer, build_chain, make_answerer
 from esgqa.chunking import chunk, image_passages
-from esgqa.document.units import mark_ocr, pdf_layout, row_passages, with_boxes
+from esgqa.document.units import mark_ocr, pdf_layout, respaced, row_passages, with_boxes
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, file_sha256, find_files, load
 from esgqa.retrieval import hybrid_search
@@ -59,9 +59,11 @@ class Assistant:
     def prepare(self, path: Path) -> tuple[LoadedDocument, list[Passage]]:
         """Load and chunk; raises InputError before anything is written."""
         doc = load(path)
+        layout = pdf_layout(doc) if doc.kind == "pdf" else None  # word boxes read once: tables, blocks
+        if layout is not None:
+            doc = respaced(doc, layout)  # words pypdf ran together, spaced as the word boxes print them
         passages = chunk(doc)
-        if doc.kind == "pdf":
-            layout = pdf_layout(doc)  # word boxes read once: tables for row units, blocks for boxes
+        if layout is not None:
             # the text OCR read in a page's images, after that page's text (sorted is stable)
             passages = sorted(passages + image_passages(doc, layout.image_text, passages), key=lambda p: p.page or 0)
             passages = with_boxes(passages, layout.blocks) + mark_ocr(row_passages(doc, layout.tables),

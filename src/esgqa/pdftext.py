@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from esgqa.document.hyphenation import broken_word, vocabulary
 
@@ -30,6 +31,34 @@ def _glued(fragment: str, rest: str) -> bool:
     vocab = vocabulary()
     whole = (head.group(1) + tail.group(1)).lower()
     return len(whole) > 3 and whole in vocab and not (head.group(1).lower() in vocab and tail.group(1) in vocab)
+
+
+LETTERS = re.compile(r"[A-Za-z]+")  # a word as `run_together` and `respace` read it: its letters
+
+
+def run_together(page_words: Sequence[str], known: Mapping[str, int]) -> dict[str, str]:
+    """Words printed one after the other (in the order the word boxes read them) that pypdf ran
+    together, most often across a line end ("arrangements" / "with" -> "arrangementswith"): each such
+    spelling mapped to the two words spaced. Only where the run-together spelling is no word (not in
+    the embedding model's vocabulary, nowhere a word of the document) and each half is a word the
+    document prints at least twice (`known`: lower-cased letter runs of its word boxes, counted)."""
+    vocab = vocabulary()
+    out = {}
+    for a, b in zip(page_words, page_words[1:]):
+        head, tail = re.search(r"[A-Za-z]+$", a), re.match(r"[A-Za-z]+", b)
+        if not head or not tail:
+            continue
+        x, y = head.group(0), tail.group(0)
+        whole = (x + y).lower()
+        if (len(x) >= 2 and len(y) >= 2 and whole not in vocab and not known.get(whole)
+                and known.get(x.lower(), 0) >= 2 and known.get(y.lower(), 0) >= 2):
+            out[x + y] = f"{x} {y}"
+    return out
+
+
+def respace(text: str, glued: Mapping[str, str]) -> str:
+    """`text` with each whole word found in `glued` (from `run_together`) spaced; figures untouched."""
+    return LETTERS.sub(lambda m: glued.get(m[0], m[0]), text) if glued else text
 
 
 def drop_running_lines(pages: list[str]) -> list[str]:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from esgqa.document.model import Block, Box, Cell, Table, union
+from esgqa.document.model import Block, Box, Cell, Table, Word, union
+from esgqa.pdftext import LETTERS, respace, run_together
 from esgqa.types import LoadedDocument, Passage
 
 
@@ -23,6 +25,7 @@ class Layout:
     blocks: list[Block]
     image_text: dict[int, str] = field(default_factory=dict)  # per page: the lines OCR read in its images
     ocr_boxes: dict[int, list[Box]] = field(default_factory=dict)  # per page: the boxes of the words OCR read
+    words: dict[int, list[Word]] = field(default_factory=dict)  # per page: the words of its text layer
 
 
 def pdf_layout(doc: LoadedDocument) -> Layout:
@@ -40,7 +43,18 @@ def pdf_layout(doc: LoadedDocument) -> Layout:
         blocks = read_blocks(words, tables)
     texts = page_texts(words)
     ocr_boxes = {page: boxes for page, ws in words.items() if (boxes := [w.box for w in ws if w.ocr])}
-    return Layout(tables, blocks, texts, ocr_boxes)
+    return Layout(tables, blocks, texts, ocr_boxes, {page: [w for w in ws if not w.ocr] for page, ws in words.items()})
+
+
+def respaced(doc: LoadedDocument, layout: Layout) -> LoadedDocument:
+    """The pages' text (pypdf's) with the words it ran together spaced as the word boxes print them
+    ("arrangementswith" -> "arrangements with"; `pdftext.run_together`): what the page says, word by word."""
+    known = Counter(part.lower() for ws in layout.words.values() for w in ws for part in LETTERS.findall(w.text))
+    pages = []
+    for page in doc.pages:
+        glued = run_together([w.text for w in layout.words.get(page.number, [])], known)
+        pages.append(page.model_copy(update={"text": respace(page.text, glued)}) if glued else page)
+    return doc.model_copy(update={"pages": pages})
 
 
 def mark_ocr(rows: list[Passage], ocr_boxes: dict[int, list[Box]]) -> list[Passage]:
