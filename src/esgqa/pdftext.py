@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from esgqa.document.hyphenation import broken_word, vocabulary
+from esgqa.document.hyphenation import broken_word, halves, vocabulary
 
 # A header row whose trailing cells are years: "Asset Class 2020 2021 2022".
 # Years are whole words: "2023220222021" (a chart axis run together) is not a header.
@@ -24,13 +24,13 @@ _CONNECTORS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", 
 
 def _glued(fragment: str, rest: str) -> bool:
     """True when a line break split one word: 'Ele' + 'ctricity', 'Mon' + 'itoring'."""
-    head = re.search(r"([A-Za-z]+)$", fragment)
-    tail = re.match(r"([a-z]+)", rest)
-    if not head or not tail:
+    pair = halves(fragment, rest)
+    if pair is None:
         return False
+    head, tail = pair
     vocab = vocabulary()
-    whole = (head.group(1) + tail.group(1)).lower()
-    return len(whole) > 3 and whole in vocab and not (head.group(1).lower() in vocab and tail.group(1) in vocab)
+    whole = (head + tail).lower()
+    return len(whole) > 3 and whole in vocab and not (head.lower() in vocab and tail in vocab)
 
 
 LETTERS = re.compile(r"[A-Za-z]+")  # a word as `run_together` and `respace` read it: its letters
@@ -45,10 +45,10 @@ def run_together(page_words: Sequence[str], known: Mapping[str, int]) -> dict[st
     vocab = vocabulary()
     out = {}
     for a, b in zip(page_words, page_words[1:]):
-        head, tail = re.search(r"[A-Za-z]+$", a), re.match(r"[A-Za-z]+", b)
-        if not head or not tail:
+        pair = halves(a, b, capital_tail=True)
+        if pair is None:
             continue
-        x, y = head.group(0), tail.group(0)
+        x, y = pair
         whole = (x + y).lower()
         if (len(x) >= 2 and len(y) >= 2 and whole not in vocab and not known.get(whole)
                 and known.get(x.lower(), 0) >= 2 and known.get(y.lower(), 0) >= 2):

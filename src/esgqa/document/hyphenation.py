@@ -53,18 +53,31 @@ def spelled_as_in(texts: Iterable[str]) -> Iterator[None]:
         _SPELLINGS.reset(token)
 
 
+_HEAD, _TAIL, _ANY_TAIL = re.compile(r"[A-Za-z]+$"), re.compile(r"[a-z]+"), re.compile(r"[A-Za-z]+")
+
+
+def halves(head: str, tail: str, *, capital_tail: bool = False) -> tuple[str, str] | None:
+    """The letters that end `head` and those that start `tail` (lower case only, unless `capital_tail`):
+    the two pieces a line-end join puts together ("manage" "ment") or a run-together spelling holds
+    ("arrangements" "with"); None unless both have some. Read the same way by `broken_word` and by the
+    pypdf text tidier (`pdftext`)."""
+    h, t = _HEAD.search(head), (_ANY_TAIL if capital_tail else _TAIL).match(tail)
+    return (h.group(0), t.group(0)) if h and t else None
+
+
 def broken_word(head: str, tail: str) -> bool:
     """At a hyphen that ends a line, is this one word broken to fit ("manage-" "ment", "share-"
     "holders") rather than a compound ("location-" "based", "non-" "financial", "GHG-" "intensive")?
     As the document spells it elsewhere, if it does; else a compound's halves are both words and run
     together they are not, or its first half is an acronym; anything else reads as one word."""
-    h, t = re.search(r"[A-Za-z]+$", head), re.match(r"[a-z]+", tail)
-    if not h or not t:
+    pair = halves(head, tail)
+    if pair is None:
         return False
-    a, b, seen = h.group(0).lower(), t.group(0), _SPELLINGS.get()
+    (first, b), seen = pair, _SPELLINGS.get()
+    a = first.lower()
     if a + b in seen or f"{a}-{b}" in seen:
         return a + b in seen and f"{a}-{b}" not in seen
-    if len(a) > 1 and h.group(0).isupper():
+    if len(a) > 1 and first.isupper():
         return False
     vocab = vocabulary()
     return not vocab or a + b in vocab or a not in vocab or b not in vocab
