@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from esgqa.document.model import Block, Box, Cell, Table, Word, union
+from esgqa.document.model import Block, Box, Cell, Table, union
 from esgqa.pdftext import LETTERS, respace, run_together
 from esgqa.types import LoadedDocument, Passage
 
@@ -25,7 +25,7 @@ class Layout:
     blocks: list[Block]
     image_text: dict[int, str] = field(default_factory=dict)  # per page: the lines OCR read in its images
     ocr_boxes: dict[int, list[Box]] = field(default_factory=dict)  # per page: the boxes of the words OCR read
-    words: dict[int, list[Word]] = field(default_factory=dict)  # per page: the words of its text layer
+    run_together: dict[int, dict[str, str]] = field(default_factory=dict)  # per page: `pdftext.run_together`
 
 
 def pdf_layout(doc: LoadedDocument) -> Layout:
@@ -43,17 +43,17 @@ def pdf_layout(doc: LoadedDocument) -> Layout:
         blocks = read_blocks(words, tables)
     texts = page_texts(words)
     ocr_boxes = {page: boxes for page, ws in words.items() if (boxes := [w.box for w in ws if w.ocr])}
-    return Layout(tables, blocks, texts, ocr_boxes, {page: [w for w in ws if not w.ocr] for page, ws in words.items()})
+    printed = {page: [w.text for w in ws if not w.ocr] for page, ws in words.items()}  # the text layer's words
+    known = Counter(part.lower() for ws in printed.values() for w in ws for part in LETTERS.findall(w))
+    glued = {page: spaced for page, ws in printed.items() if (spaced := run_together(ws, known))}
+    return Layout(tables, blocks, texts, ocr_boxes, glued)
 
 
 def respaced(doc: LoadedDocument, layout: Layout) -> LoadedDocument:
     """The pages' text (pypdf's) with the words it ran together spaced as the word boxes print them
     ("arrangementswith" -> "arrangements with"; `pdftext.run_together`): what the page says, word by word."""
-    known = Counter(part.lower() for ws in layout.words.values() for w in ws for part in LETTERS.findall(w.text))
-    pages = []
-    for page in doc.pages:
-        glued = run_together([w.text for w in layout.words.get(page.number, [])], known)
-        pages.append(page.model_copy(update={"text": respace(page.text, glued)}) if glued else page)
+    pages = [page.model_copy(update={"text": respace(page.text, layout.run_together[page.number])})
+             if page.number in layout.run_together else page for page in doc.pages]
     return doc.model_copy(update={"pages": pages})
 
 
