@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from esgqa.document.layout import pdf_layout
 from esgqa.document.ocr import image_text, line_words, spans
-from esgqa.document.units import pdf_layout
 from esgqa.document.words import read_words
 from pdfs import image_table_pdf, report_page, text_pdf, write
 

@@ -53,7 +53,7 @@ def test_words_run_together_are_spaced_only_where_no_word_is_spelled():
 
 
 def test_a_real_pdf_whose_text_layer_runs_words_together_is_read_word_by_word():
-    from esgqa.document.units import pdf_layout, respaced
+    from esgqa.document.layout import pdf_layout, respaced
 
     doc = load(external("BLOCK_2020_10K.pdf"))
     page = doc.pages[10].text

@@ -12,7 +12,8 @@ from esgqa.answer.company import mentions, named_documents, without_names
 from esgqa.answer.followup import resolve
 from esgqa.answering import Answerer, build_chain, make_answerer
 from esgqa.chunking import chunk, image_passages
-from esgqa.document.units import mark_ocr, pdf_layout, respaced, row_passages, with_boxes
+from esgqa.document.layout import pdf_layout, respaced
+from esgqa.document.units import mark_ocr, row_passages, with_boxes
 from esgqa.index import Index, IngestResult
 from esgqa.loading import InputError, file_sha256, find_files, load
 from esgqa.retrieval import hybrid_search

@@ -9,52 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
+from esgqa.document.layout import pdf_tables
 from esgqa.document.model import Block, Box, Cell, Table, union
-from esgqa.pdftext import LETTERS, respace, run_together
 from esgqa.types import LoadedDocument, Passage
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What a PDF looks like, read once from its word boxes: its tables and its blocks."""
-
-    tables: list[Table]
-    blocks: list[Block]
-    image_text: dict[int, str] = field(default_factory=dict)  # per page: the lines OCR read in its images
-    ocr_boxes: dict[int, list[Box]] = field(default_factory=dict)  # per page: the boxes of the words OCR read
-    run_together: dict[int, dict[str, str]] = field(default_factory=dict)  # per page: `pdftext.run_together`
-
-
-def pdf_layout(doc: LoadedDocument) -> Layout:
-    """Tables (joined over page breaks) and blocks (with section paths) of a PDF, from pypdfium2 words,
-    with the words printed inside its images read by OCR."""
-    from esgqa.document.blocks import read_blocks
-    from esgqa.document.hyphenation import spelled_as_in
-    from esgqa.document.ocr import page_texts
-    from esgqa.document.tables import find_tables, join_pages
-    from esgqa.document.words import read_words
-
-    words = read_words(doc.path, ocr=True)
-    with spelled_as_in(w.text for ws in words.values() for w in ws):
-        tables = join_pages([t for page, ws in words.items() for t in find_tables(ws, page)])
-        blocks = read_blocks(words, tables)
-    texts = page_texts(words)
-    ocr_boxes = {page: boxes for page, ws in words.items() if (boxes := [w.box for w in ws if w.ocr])}
-    printed = {page: [w.text for w in ws if not w.ocr] for page, ws in words.items()}  # the text layer's words
-    known = Counter(part.lower() for ws in printed.values() for w in ws for part in LETTERS.findall(w))
-    glued = {page: spaced for page, ws in printed.items() if (spaced := run_together(ws, known))}
-    return Layout(tables, blocks, texts, ocr_boxes, glued)
-
-
-def respaced(doc: LoadedDocument, layout: Layout) -> LoadedDocument:
-    """The pages' text (pypdf's) with the words it ran together spaced as the word boxes print them
-    ("arrangementswith" -> "arrangements with"; `pdftext.run_together`): what the page says, word by word."""
-    pages = [page.model_copy(update={"text": respace(page.text, layout.run_together[page.number])})
-             if page.number in layout.run_together else page for page in doc.pages]
-    return doc.model_copy(update={"pages": pages})
 
 
 def mark_ocr(rows: list[Passage], ocr_boxes: dict[int, list[Box]]) -> list[Passage]:
@@ -65,11 +24,6 @@ def mark_ocr(rows: list[Passage], ocr_boxes: dict[int, list[Box]]) -> list[Passa
                    for b in ocr_boxes.get(cell.page, ()))
 
     return [p.model_copy(update={"ocr": True}) if any(map(read_by_ocr, p.cells)) else p for p in rows]
-
-
-def pdf_tables(doc: LoadedDocument) -> list[Table]:
-    """Every table of a PDF, read from word boxes (pypdfium2)."""
-    return pdf_layout(doc).tables
 
 
 def with_boxes(passages: list[Passage], blocks: list[Block]) -> list[Passage]:

@@ -1,7 +1,7 @@
 """PDF pages with pypdf: text in reading order, printed page labels, running lines kept apart.
 
 pypdf is kept for what it does well (encryption, page labels, damaged files); the layout (word
-boxes, tables, blocks) is read later with pypdfium2 by `esgqa.document.units.pdf_layout`.
+boxes, tables, blocks) is read later with pypdfium2 by `esgqa.document.layout.pdf_layout`.
 """
 
 from __future__ import annotations
