@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from esgqa.document.hyphenation import broken_word, halves, vocabulary
+from esgqa.document.hyphenation import LETTERS, broken_word, halves, vocabulary
 
 # A header row whose trailing cells are years: "Asset Class 2020 2021 2022".
 # Years are whole words: "2023220222021" (a chart axis run together) is not a header.
@@ -31,9 +31,6 @@ def _glued(fragment: str, rest: str) -> bool:
     vocab = vocabulary()
     whole = (head + tail).lower()
     return len(whole) > 3 and whole in vocab and not (head.lower() in vocab and tail in vocab)
-
-
-LETTERS = re.compile(r"[A-Za-z]+")  # a word as `run_together` and `respace` read it: its letters
 
 
 def run_together(page_words: Sequence[str], known: Mapping[str, int]) -> dict[str, str]:

@@ -53,7 +53,8 @@ def spelled_as_in(texts: Iterable[str]) -> Iterator[None]:
         _SPELLINGS.reset(token)
 
 
-_HEAD, _TAIL, _ANY_TAIL = re.compile(r"[A-Za-z]+$"), re.compile(r"[a-z]+"), re.compile(r"[A-Za-z]+")
+LETTERS = re.compile(r"[A-Za-z]+")  # a word read by its letters (the spacing of run-together words reads it so)
+_HEAD, _TAIL = re.compile(r"[A-Za-z]+$"), re.compile(r"[a-z]+")
 
 
 def halves(head: str, tail: str, *, capital_tail: bool = False) -> tuple[str, str] | None:
@@ -61,7 +62,7 @@ def halves(head: str, tail: str, *, capital_tail: bool = False) -> tuple[str, st
     the two pieces a line-end join puts together ("manage" "ment") or a run-together spelling holds
     ("arrangements" "with"); None unless both have some. Read the same way by `broken_word` and by the
     pypdf text tidier (`pdftext`)."""
-    h, t = _HEAD.search(head), (_ANY_TAIL if capital_tail else _TAIL).match(tail)
+    h, t = _HEAD.search(head), (LETTERS if capital_tail else _TAIL).match(tail)
     return (h.group(0), t.group(0)) if h and t else None
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from esgqa.document.hyphenation import LETTERS
 from esgqa.document.model import Block, Box, Table
-from esgqa.pdftext import LETTERS, respace, run_together
+from esgqa.pdftext import respace, run_together
 from esgqa.types import LoadedDocument
 
 
